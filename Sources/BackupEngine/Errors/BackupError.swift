@@ -1,0 +1,166 @@
+import Glibc
+
+/// Every failure of the engine, each with its ESE error (JET_ERR). The facades map these to
+/// what their DLL returns: Ntdsbcli and Certadm HRESULTs, esent JET_ERRs. Nothing else is thrown.
+public enum BackupError: Error, Equatable, Sendable {
+    // Caller mistakes.
+    case invalidParameter(String)
+    case invalidHandle
+    case invalidGrbit
+    case invalidPath(String)
+    case accessDenied(String)
+    case outOfMemory
+
+    // Servers.
+    case invalidServerName(String)
+    case serverNotFound(String)
+    case serverExists(String)
+    case wrongRole(server: String, role: String)
+    case serverOffline(String)
+    case serverOnline(String)
+    case settingsCorrupt(path: String, reason: String)
+
+    // The backup state machine (ESE-BEHAVIOUR.md §A.2).
+    case backupInProgress
+    case noBackup
+    case invalidBackupSequence(String)
+    case backupAbortByServer
+    case invalidBackup(String)
+    case missingFullBackup
+    case fileAlreadyOpen
+    case noFileOpen
+    case databaseNotFound(String)
+    case missingFileToBackup(String)
+    case logFileNotCopied(generation: UInt32)
+    case endOfFile
+
+    // Integrity.
+    case readVerifyFailure(file: String, pgno: UInt32)
+    case readPgnoVerifyFailure(file: String, pgno: UInt32, found: UInt32)
+    case logReadVerifyFailure(file: String, offset: Int)
+    case databaseCorrupted(String)
+    case logCorrupted(String)
+    case missingLogFile(String)
+
+    // Files.
+    case fileNotFound(String)
+    case diskFull(String)
+    case permissionDenied(String)
+    case diskIO(operation: String, path: String, errno: Int32)
+
+    /// The ESE error (jethdr.w values).
+    public var jetErr: Int32 {
+        switch self {
+        case .invalidParameter, .invalidHandle, .noFileOpen, .invalidServerName: -1003  // JET_errInvalidParameter
+        case .invalidGrbit: -900              // JET_errInvalidGrbit
+        case .invalidPath: -1023              // JET_errInvalidPath
+        case .accessDenied: -1907             // JET_errAccessDenied
+        case .outOfMemory, .fileAlreadyOpen: -1011  // JET_errOutOfMemory (ESE's answer to a second open)
+        case .serverNotFound, .wrongRole: -1090     // JET_errInstanceUnavailable
+        case .serverExists: -1086             // JET_errInstanceNameInUse
+        case .serverOffline: -1029            // JET_errNotInitialized
+        case .serverOnline: -1202             // JET_errDatabaseInUse
+        case .settingsCorrupt: -1206          // JET_errDatabaseCorrupted
+        case .backupInProgress: -505          // JET_errBackupInProgress
+        case .noBackup: -520                  // JET_errNoBackup
+        case .invalidBackupSequence: -521     // JET_errInvalidBackupSequence
+        case .backupAbortByServer: -801       // JET_errBackupAbortByServer
+        case .invalidBackup: -526             // JET_errInvalidBackup
+        case .missingFullBackup: -560         // JET_errMissingFullBackup
+        case .databaseNotFound: -1203         // JET_errDatabaseNotFound
+        case .missingFileToBackup: -569       // JET_errMissingFileToBackup
+        case .logFileNotCopied: -616          // JET_errLogFileNotCopied
+        case .endOfFile: -1003                // not an ESE condition; facades handle it
+        case .readVerifyFailure: -1018        // JET_errReadVerifyFailure
+        case .readPgnoVerifyFailure: -1118    // JET_errReadPgnoVerifyFailure
+        case .logReadVerifyFailure: -612      // JET_errLogReadVerifyFailure
+        case .databaseCorrupted: -1206        // JET_errDatabaseCorrupted
+        case .logCorrupted: -1852             // JET_errLogCorrupted
+        case .missingLogFile: -528            // JET_errMissingLogFile
+        case .fileNotFound: -1811             // JET_errFileNotFound
+        case .diskFull: -1808                 // JET_errDiskFull
+        case .permissionDenied: -1809         // JET_errPermissionDenied
+        case .diskIO: -1022                   // JET_errDiskIO
+        }
+    }
+
+    /// The ESE name of `jetErr`.
+    public var jetName: String { JetErrorNames.name(jetErr) }
+
+    /// An I/O failure from errno, classified as ESE does.
+    public static func io(_ operation: String, _ path: String, _ code: Int32) -> BackupError {
+        switch code {
+        case ENOENT: .fileNotFound(path)
+        case ENOSPC, EDQUOT: .diskFull(path)
+        case EACCES, EPERM, EROFS: .permissionDenied(path)
+        case ENOMEM: .outOfMemory
+        default: .diskIO(operation: operation, path: path, errno: code)
+        }
+    }
+}
+
+extension BackupError: CustomStringConvertible {
+    /// One line for people: what failed, the ESE code, and the file where there is one.
+    public var description: String {
+        let what: String = switch self {
+        case .invalidParameter(let why): "invalid parameter: \(why)"
+        case .invalidHandle: "invalid handle"
+        case .invalidGrbit: "invalid grbit"
+        case .invalidPath(let p): "invalid path: \(p)"
+        case .accessDenied(let why): "access denied: \(why)"
+        case .outOfMemory: "out of memory"
+        case .invalidServerName(let n): "invalid server name '\(n)'"
+        case .serverNotFound(let n): "no server named '\(n)'"
+        case .serverExists(let n): "a server named '\(n)' already exists"
+        case .wrongRole(let s, let r): "server '\(s)' is not a \(r) server"
+        case .serverOffline(let n): "server '\(n)' is offline"
+        case .serverOnline(let n): "server '\(n)' is online"
+        case .settingsCorrupt(let p, let why): "settings file \(p): \(why)"
+        case .backupInProgress: "a backup of this server is already in progress"
+        case .noBackup: "no backup is in progress"
+        case .invalidBackupSequence(let why): "call out of sequence: \(why)"
+        case .backupAbortByServer: "the server stopped the backup"
+        case .invalidBackup(let why): "invalid backup: \(why)"
+        case .missingFullBackup: "no previous full backup"
+        case .fileAlreadyOpen: "a backup file is already open"
+        case .noFileOpen: "no backup file is open"
+        case .databaseNotFound(let n): "not a database of this backup: \(n)"
+        case .missingFileToBackup(let n): "file to back up is missing: \(n)"
+        case .logFileNotCopied(let g): "log generation \(g) was not read to its end"
+        case .endOfFile: "end of file"
+        case .readVerifyFailure(let f, let pgno): "page \(pgno) of \(f) fails its checksum"
+        case .readPgnoVerifyFailure(let f, let pgno, let found): "page \(pgno) of \(f) holds page \(found)"
+        case .logReadVerifyFailure(let f, let off): "log \(f) is damaged at offset \(off)"
+        case .databaseCorrupted(let why): "database corrupted: \(why)"
+        case .logCorrupted(let why): "log corrupted: \(why)"
+        case .missingLogFile(let p): "log file missing: \(p)"
+        case .fileNotFound(let p): "file not found: \(p)"
+        case .diskFull(let p): "disk full writing \(p)"
+        case .permissionDenied(let p): "permission denied: \(p)"
+        case .diskIO(let op, let p, let e): "\(op) \(p): \(String(cString: strerror(e)))"
+        }
+        return "\(what) (\(jetName) \(jetErr))"
+    }
+}
+
+/// Names of the ESE errors this library returns.
+public enum JetErrorNames {
+    public static let all: [Int32: String] = [
+        0: "JET_errSuccess",
+        -505: "JET_errBackupInProgress", -506: "JET_errRestoreInProgress", -520: "JET_errNoBackup",
+        -521: "JET_errInvalidBackupSequence", -523: "JET_errBackupNotAllowedYet", -526: "JET_errInvalidBackup",
+        -528: "JET_errMissingLogFile", -530: "JET_errBadLogSignature", -531: "JET_errBadDbSignature",
+        -553: "JET_errEndingRestoreLogTooLow", -554: "JET_errStartingRestoreLogTooHigh",
+        -556: "JET_errGivenLogFileIsNotContiguous", -560: "JET_errMissingFullBackup",
+        -569: "JET_errMissingFileToBackup", -612: "JET_errLogReadVerifyFailure", -615: "JET_errRestoreOfNonBackupDatabase",
+        -616: "JET_errLogFileNotCopied", -801: "JET_errBackupAbortByServer", -900: "JET_errInvalidGrbit",
+        -1003: "JET_errInvalidParameter", -1011: "JET_errOutOfMemory", -1018: "JET_errReadVerifyFailure",
+        -1022: "JET_errDiskIO", -1023: "JET_errInvalidPath", -1029: "JET_errNotInitialized",
+        -1032: "JET_errFileAccessDenied", -1086: "JET_errInstanceNameInUse", -1090: "JET_errInstanceUnavailable",
+        -1118: "JET_errReadPgnoVerifyFailure", -1202: "JET_errDatabaseInUse", -1203: "JET_errDatabaseNotFound",
+        -1206: "JET_errDatabaseCorrupted", -1808: "JET_errDiskFull", -1809: "JET_errPermissionDenied",
+        -1811: "JET_errFileNotFound", -1852: "JET_errLogCorrupted", -1907: "JET_errAccessDenied",
+    ]
+
+    public static func name(_ err: Int32) -> String { all[err] ?? "JET_err\(err)" }
+}

@@ -1,0 +1,138 @@
+import Glibc
+
+/// One emulated server: the folder <root>/servers/<NAME>/ with its settings, its disk under
+/// C/ (and other drive letters), and its shared state under state/ (locks, control page).
+public final class Server: Sendable {
+    /// The name as the folder spells it.
+    public let name: String
+    public let directory: String
+
+    init(name: String, directory: String) {
+        self.name = name
+        self.directory = directory
+    }
+
+    public var settingsPath: String { directory + "/" + ServerSettings.fileName }
+    public var stateDirectory: String { directory + "/state" }
+
+    /// Held by the process running a backup of this server, for the whole session.
+    var backupLockPath: String { stateDirectory + "/backup.lock" }
+    /// Held briefly to append to or roll the log, move the checkpoint, or rewrite a header.
+    var logLockPath: String { stateDirectory + "/log.lock" }
+    /// Held by the one process writing simulated activity.
+    var writerLockPath: String { stateDirectory + "/writer.lock" }
+    /// Serialises read-modify-write of the settings file.
+    var settingsLockPath: String { stateDirectory + "/settings.lock" }
+    var controlPath: String { stateDirectory + "/control" }
+
+    public func settings() throws(BackupError) -> ServerSettings {
+        let bytes = try FileSystem.readFile(settingsPath)
+        return try ServerSettings.parse(String(decoding: bytes, as: UTF8.self), path: settingsPath)
+    }
+
+    /// Changes the settings atomically, serialised with every other change.
+    @discardableResult
+    public func updateSettings(_ change: (inout ServerSettings) throws(BackupError) -> Void) throws(BackupError) -> ServerSettings {
+        try FileLock.with(settingsLockPath) { () throws(BackupError) -> ServerSettings in
+            var s = try settings()
+            try change(&s)
+            try FileSystem.writeAtomically(settingsPath, Array(s.serialized().utf8))
+            return s
+        }
+    }
+
+    public func control() throws(BackupError) -> ServerControl { try ServerControl.open(controlPath) }
+
+    /// Is a backup of this server running, in any process?
+    public var isBackupInProgress: Bool { FileLock.isHeld(backupLockPath) }
+
+    /// The local file of a path on this server, spelled exactly as given.
+    public func localPath(_ path: WindowsPath) -> String { directory + "/" + path.relativeLocalPath }
+
+    public func unc(_ path: WindowsPath) -> String { path.unc(server: name) }
+
+    /// The checks every client call that connects to the server makes: the caller is allowed,
+    /// and the server has the role the API family serves.
+    public func connect(role: ServerRole?) throws(BackupError) -> ServerSettings {
+        let s = try settings()
+        if let role, s.role != role { throw .wrongRole(server: name, role: role.rawValue) }
+        try Credentials.authorize(s)
+        return s
+    }
+
+    // MARK: paths the caller names
+
+    /// Resolves a path a caller passed in, in any of its three spellings: the UNC form the API
+    /// hands out ("\\DC01\C$\Windows\NTDS\ntds.dit"), a drive path on this server
+    /// ("C:\Windows\NTDS\ntds.dit"), or the local file under the server folder. Components
+    /// match existing files case-insensitively, as on Windows. A path that leaves the server
+    /// folder (another server, "..", a symbolic link pointing out) is refused.
+    public func resolve(_ text: String) throws(BackupError) -> WindowsPath {
+        guard !text.isEmpty else { throw .invalidParameter("empty path") }
+        let windows: WindowsPath
+        if text.hasPrefix("\\\\") || text.hasPrefix("//") {
+            let parts = text.dropFirst(2).split(whereSeparator: { $0 == "\\" || $0 == "/" }).map(String.init)
+            guard parts.count >= 2 else { throw .invalidPath(text) }
+            guard (try? ServerName.same(ServerName.validate(parts[0]), name)) == true else {
+                throw .accessDenied("\(text) is not a path of server \(name)")
+            }
+            let share = Array(parts[1])
+            guard share.count == 2, share[0].isASCII, share[0].isLetter, share[1] == "$" else { throw .invalidPath(text) }
+            guard let rest = WindowsPath.split(parts.dropFirst(2).joined(separator: "\\")) else {
+                throw .invalidParameter("'..' or a bad character in \(text)")
+            }
+            windows = WindowsPath(drive: share[0], components: rest)
+        } else if text.hasPrefix("/") {
+            windows = try windowsPath(ofLocal: text)
+        } else if let w = WindowsPath(text) {
+            windows = w
+        } else if WindowsPath.split(text) == nil || text.contains(":") {
+            throw .invalidParameter("'..' or a bad character in \(text)")
+        } else {
+            throw .invalidParameter("not a full path: \(text)")
+        }
+        return try matchingExistingCase(windows)
+    }
+
+    /// The Windows path of a local file inside this server's folder.
+    func windowsPath(ofLocal local: String) throws(BackupError) -> WindowsPath {
+        guard let rest = WindowsPath.split(local) else { throw .invalidParameter("'..' or a bad character in \(local)") }
+        guard let mine = WindowsPath.split(directory) else { throw .invalidPath(directory) }
+        // Compare against both the folder as spelled and its canonical form.
+        for base in [mine, WindowsPath.split(FileSystem.realPath(directory) ?? directory) ?? mine] {
+            if rest.count > base.count, Array(rest.prefix(base.count)) == base {
+                let drive = rest[base.count]
+                guard drive.count == 1, let c = drive.first, c.isASCII, c.isLetter else { break }
+                return WindowsPath(drive: c, components: Array(rest.dropFirst(base.count + 1)))
+            }
+        }
+        throw .accessDenied("\(local) is outside the folder of server \(name)")
+    }
+
+    /// Replaces each component by the existing entry that matches it case-insensitively, and
+    /// refuses a path whose existing part resolves (through symbolic links) out of the server.
+    func matchingExistingCase(_ path: WindowsPath) throws(BackupError) -> WindowsPath {
+        var result = WindowsPath(drive: path.drive, components: [])
+        var local = directory + "/" + String(path.drive)
+        var existing = FileSystem.exists(local)
+        for component in path.components {
+            var chosen = component
+            if existing && !FileSystem.exists(local + "/" + component) {
+                let names = (try? FileSystem.list(local)) ?? []
+                if let match = names.first(where: { $0.lowercased() == component.lowercased() }) { chosen = match }
+            }
+            local += "/" + chosen
+            existing = existing && FileSystem.exists(local)
+            result.components.append(chosen)
+        }
+        // The deepest existing ancestor must stay inside the server folder.
+        var probe = local
+        while !FileSystem.exists(probe) && probe.count > directory.count { probe = FileSystem.parentPath(probe) }
+        if let real = FileSystem.realPath(probe), let home = FileSystem.realPath(directory) {
+            guard real == home || real.hasPrefix(home + "/") else {
+                throw .accessDenied("\(path) leads out of the folder of server \(name)")
+            }
+        }
+        return result
+    }
+}

@@ -1,0 +1,29 @@
+/*
+ * CWinBackup - the C side of the Swift targets: the Windows types (include/wbtypes.h) and a few
+ * libc calls Swift's Glibc module does not expose (open-file-description locks, crypt_r).
+ * No logic lives here.
+ */
+#ifndef CWINBACKUP_H
+#define CWINBACKUP_H
+
+#include "../../../include/wbtypes.h"
+
+/* Open-file-description locks over the whole file (fcntl F_OFD_*). Owned by the open file
+ * description, so two opens in one process conflict, and the lock dies with the last fd. */
+/* Returns 0 on success, else an errno value (EAGAIN/EACCES: held by someone else). */
+int wb_ofd_lock(int fd, int exclusive, int wait);
+int wb_ofd_unlock(int fd);
+/* 1 if another description holds a conflicting lock, 0 if not, -errno on failure. */
+int wb_ofd_is_locked(int fd, int exclusive);
+
+/* crypt(3) through crypt_r, so it is thread-safe. */
+/* 1 if password matches hash, 0 if not (or hash malformed). */
+int wb_crypt_matches(const char *password, const char *hash);
+/* Writes a "$6$..." SHA-512 hash of password into out (size cbOut). 0 on success, else errno. */
+int wb_crypt_hash(const char *password, char *out, size_t cbOut);
+
+/* Atomic 64-bit load and add on shared (mmap'ed) memory. */
+uint64_t wb_atomic_load_u64(const uint64_t *p);
+uint64_t wb_atomic_add_u64(uint64_t *p, uint64_t v);
+
+#endif

@@ -1,0 +1,39 @@
+import BackupEngine
+
+public typealias HRESULT = Int32
+
+/// The result codes the Ntdsbcli facade returns (winerror.h, ntdsbmsg.h).
+enum HR {
+    static let ok: HRESULT = 0
+    // Win32 codes, returned raw as the Ntdsbcli docs name them.
+    static let accessDenied: HRESULT = 5            // ERROR_ACCESS_DENIED
+    static let notEnoughMemory: HRESULT = 8         // ERROR_NOT_ENOUGH_MEMORY
+    static let handleEOF: HRESULT = 38              // ERROR_HANDLE_EOF
+    static let invalidParameter: HRESULT = 87       // ERROR_INVALID_PARAMETER
+    static let insufficientBuffer: HRESULT = 122    // ERROR_INSUFFICIENT_BUFFER (Wb* only)
+    // Backup-client codes (FACILITY_BACKUP).
+    static let hrInvalidParam = HRESULT(bitPattern: 0xC7FF_0001)
+    static let hrInvalidHandle = HRESULT(bitPattern: 0xC7FF_0003)
+    static let hrAlreadyOpen = HRESULT(bitPattern: 0xC7FF_0005)
+    static let hrCouldNotConnect = HRESULT(bitPattern: 0xC7FF_0007)
+
+    /// An ESE error passed through: 0xC8000000 | -JET_err.
+    static func fromJet(_ err: Int32) -> HRESULT {
+        HRESULT(bitPattern: 0xC800_0000 | UInt32(truncatingIfNeeded: -err) & 0xFFFF)
+    }
+
+    /// What Ntdsbcli returns for an engine error. One mapping for the whole facade; the few
+    /// functions that answer differently for one case say so where they are.
+    static func ntdsbcli(_ error: BackupError) -> HRESULT {
+        switch error {
+        case .invalidParameter, .invalidHandle, .invalidPath, .invalidServerName: invalidParameter
+        case .accessDenied: accessDenied
+        case .outOfMemory: notEnoughMemory
+        case .serverNotFound, .wrongRole, .serverOffline, .settingsCorrupt: hrCouldNotConnect
+        case .fileAlreadyOpen: hrAlreadyOpen
+        case .noFileOpen: hrInvalidHandle
+        case .endOfFile: handleEOF
+        default: fromJet(error.jetErr)
+        }
+    }
+}

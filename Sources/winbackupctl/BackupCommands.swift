@@ -1,0 +1,45 @@
+import BackupEngine
+
+/// winbackupctl backup SERVER --to DIR [--no-truncate] and winbackupctl verify DIR
+enum BackupCommands {
+    static func backup(_ args: inout Arguments) throws(CLIError) {
+        let server = try args.positional("a server name")
+        guard let directory = try args.option("--to") else { throw CLIError("backup needs --to DIR") }
+        let truncate = !args.flag("--no-truncate")
+        try args.finish()
+        let role: ServerRole
+        do { role = try ServerRegistry().find(server).settings().role } catch { throw CLIError(error) }
+        guard role == .ntds else { throw CLIError("\(server) is a \(role.rawValue) server; this agent backs up domain controllers (ntds)") }
+        var agent = BackupAgent(library: try WinBackupLibrary.load())
+        let result = try agent.backupDomainController(server, to: FileSystem.absolute(directory), truncate: truncate)
+        printSummary(result.manifest, directory: directory, seconds: result.seconds)
+    }
+
+    static func printSummary(_ m: BackupManifest, directory: String, seconds: Double) {
+        let bytes = m.files.reduce(Int64(0)) { $0 + $1.size }
+        print("backed up \(m.server) to \(directory): \(m.files.count) file(s), \(formatBytes(bytes)) in \(format(seconds, 2)) s")
+        for f in m.files { print("  \(f.kind.rawValue.padding(9)) \(f.name.padding(44)) \(formatBytes(f.size))") }
+        if m.logsTruncated.isEmpty {
+            print("  no logs truncated")
+        } else {
+            print("  logs truncated: generations \(m.logsTruncated.first!)-\(m.logsTruncated.last!) (\(m.logsTruncated.count))")
+        }
+    }
+
+    static func verify(_ args: inout Arguments) throws(CLIError) {
+        let directory = try args.positional("a backup folder")
+        try args.finish()
+        let report: BackupSetReport
+        do { report = try BackupSetVerifier.verify(directory) } catch { throw CLIError(error) }
+        printReport(report, directory: directory)
+        guard report.ok else { throw CLIError("\(directory): the backup set is NOT valid (\(report.problems.count) problem(s))") }
+    }
+
+    static func printReport(_ r: BackupSetReport, directory: String) {
+        for p in r.problems { print("  problem: \(p)") }
+        let logs = r.logs.isEmpty ? "no logs" : "log generations \(r.logs.first!)-\(r.logs.last!) (\(r.logs.count))"
+        print("\(r.ok ? "valid" : "INVALID"): \(directory): \(r.databases) database(s), \(r.pagesVerified) page(s) verified"
+              + (r.pagesUninitialized > 0 ? " (+\(r.pagesUninitialized) never written)" : "") + ", \(logs), \(formatBytes(r.bytes))")
+        if let d = r.digest { print("  content digest at the end of generation \(r.logs.last!): \(d)") }
+    }
+}

@@ -1,0 +1,118 @@
+import BackupEngine
+import Glibc
+
+/// winbackupctl server create|list|show|delete|start|stop|write|allow|deny
+enum ServerCommands {
+    static func run(_ args: inout Arguments) throws(CLIError) {
+        let verb = try args.positional("a server command (create, list, show, delete, start, stop, write, allow, deny)")
+        let registry = ServerRegistry()
+        do {
+            switch verb {
+            case "create":
+                let name = try args.positional("a server name")
+                let options = try ServerOptions.parse(args.rest)
+                let server = try registry.create(name, options)
+                print("created \(options.role.rawValue) server \(server.name) in \(server.directory)")
+                try show(server)
+            case "list":
+                try args.finish()
+                let names = try registry.names()
+                if names.isEmpty { print("no servers under \(registry.root)") }
+                for name in names {
+                    let s = try registry.find(name).settings()
+                    print("\(name.padding(16)) \(s.role.rawValue.padding(8)) \(s.state.rawValue)")
+                }
+            case "show":
+                let server = try registry.find(try args.positional("a server name"))
+                try args.finish()
+                try show(server)
+            case "delete":
+                let name = try args.positional("a server name")
+                try args.finish()
+                try registry.delete(name)
+                print("deleted \(name)")
+            case "start":
+                let server = try registry.find(try args.positional("a server name"))
+                try args.finish()
+                if let report = try server.start() {
+                    print("\(server.name) is online (recovery replayed \(report.transactionsReplayed) transaction(s))")
+                } else {
+                    print("\(server.name) is already online")
+                }
+            case "stop":
+                let server = try registry.find(try args.positional("a server name"))
+                try args.finish()
+                try server.stop()
+                print("\(server.name) is offline")
+            case "write":
+                let server = try registry.find(try args.positional("a server name"))
+                let count = Int(try args.option("--transactions") ?? "100")
+                let pages = Int(try args.option("--pages") ?? "2")
+                try args.finish()
+                guard let count, count >= 0, let pages, (1...8).contains(pages) else {
+                    throw CLIError("--transactions takes a count, --pages 1 to 8")
+                }
+                let writer = ActivityWriter(store: try Store(server: server))
+                writer.pagesPerTransaction = pages
+                let r = try writer.run(transactions: count)
+                print("\(server.name): \(r.transactions) transaction(s), \(r.pagesWritten) page write(s), "
+                      + "\(r.logRolls) log roll(s), log generation \(r.firstGeneration) -> \(r.lastGeneration), "
+                      + "checkpoint at generation \(r.checkpoint.generation)\(r.stoppedEarly ? " (stopped: the server went offline)" : "")")
+                print("content digest \(r.digest)")
+            case "allow":
+                let server = try registry.find(try args.positional("a server name"))
+                let account = try args.positional("an account (DOMAIN\\user or user)")
+                var password = try args.option("--password")
+                if args.flag("--password-stdin") { password = readLine(strippingNewline: true) ?? "" }
+                try args.finish()
+                let identity = try Identity.make(account: account, password: password)
+                try server.updateSettings { $0.allow(identity) }
+                print("\(identity.account) may back up and restore \(server.name)\(password == nil ? " (local account)" : "")")
+            case "deny":
+                let server = try registry.find(try args.positional("a server name"))
+                let account = try args.positional("an account")
+                try args.finish()
+                var removed = false
+                try server.updateSettings { removed = $0.deny(account: account) }
+                print(removed ? "\(account) removed from \(server.name)" : "\(account) was not allowed on \(server.name)")
+            default:
+                throw CLIError("unknown server command '\(verb)'")
+            }
+        } catch let error as CLIError {
+            throw error
+        } catch let error as BackupError {
+            throw CLIError(error)
+        } catch {
+            throw CLIError("\(error)")
+        }
+    }
+
+    static func show(_ server: Server) throws(BackupError) {
+        let s = try server.settings()
+        let store = Store(StoreLayout(server: server, settings: s))
+        let layout = store.layout
+        print("  name            \(s.name)")
+        print("  role            \(s.role.displayName)")
+        print("  state           \(s.state.rawValue)\(server.isBackupInProgress ? ", backup in progress" : "")")
+        print("  folder          \(server.directory)")
+        for (i, db) in s.databases.enumerated() {
+            let size = (try? FileSystem.fileSize(layout.databasePath(i))) ?? 0
+            print("  database        \(server.unc(db))  (\(formatBytes(size)), \(s.pageSize / 1024) KiB pages)")
+        }
+        let gens = try layout.archivedGenerations()
+        let current = (try? LogScan.read(layout.currentLogPath))?.header.generation
+        print("  logs            \(server.unc(s.logPath))  generations "
+              + (gens.isEmpty ? "none archived" : "\(gens.first!)-\(gens.last!)") + ", current \(current.map(String.init) ?? "?")"
+              + "  (\(formatBytes(Int64(s.logFileSize))) each)")
+        if let c = try? store.readCheckpoint() { print("  checkpoint      generation \(c.generation)") }
+        print("  circular log    \(s.circularLogging ? "on" : "off")")
+        if let ca = s.caName { print("  CA name         \(ca)") }
+        if s.role == .ntds { print("  tombstone       \(s.tombstoneLifetimeDays) days") }
+        if let db = try? store.openDatabases().first, let h = try? db.readHeader() {
+            let full = h.bkinfoFullPrev, copy = h.bkinfoCopyPrev
+            print("  last full       " + (full.isEmpty ? "never" : "generations \(full.genLow)-\(full.genHigh), \(full.time.unixTime.map(formatUTC) ?? "?")"))
+            if !copy.isEmpty { print("  last copy       generations \(copy.genLow)-\(copy.genHigh), \(copy.time.unixTime.map(formatUTC) ?? "?")") }
+        }
+        print("  may back up     " + s.identities.map { $0.account + ($0.passwordHash == nil ? " (local)" : "") }.joined(separator: ", "))
+    }
+}

@@ -1,0 +1,51 @@
+import BackupEngine
+import Glibc
+
+// winbackupctl: manages emulated servers and is a reference backup agent.
+
+let usage = """
+usage: winbackupctl [--root DIR] COMMAND ...
+
+  demo                               create a sample DC, write to it, back it up, verify it
+  server create NAME --role ntds|certsrv|ese [--db-size SIZE] [--logs N] [--log-size SIZE]
+                [--circular-logging on|off] [--ca-name NAME] [--tombstone-lifetime DAYS] [--offline]
+  server list | show NAME | delete NAME | start NAME | stop NAME
+  server write NAME [--transactions N] [--pages N]   simulated activity
+  server allow NAME ACCOUNT [--password P | --password-stdin]
+  server deny NAME ACCOUNT
+  backup SERVER --to DIR [--no-truncate]   back up a DC through libwinbackup.so
+  verify DIR                              check a backup set page by page
+  version
+
+Servers live under --root, else $WINBACKUP_ROOT, else ${XDG_DATA_HOME:-~/.local/share}/winbackup.
+The agent commands load libwinbackup.so from this program's folder, or $WINBACKUP_LIB.
+"""
+
+func main() -> Int32 {
+    var args = Arguments(Array(CommandLine.arguments.dropFirst()))
+    do throws(CLIError) {
+        if let root = try args.option("--root") { setenv("WINBACKUP_ROOT", FileSystem.absolute(root), 1) }
+        if args.flag("--help") || args.flag("-h") { print(usage); return 0 }
+        let command = try args.positional("a command")
+        switch command {
+        case "demo": try Demo.run(&args)
+        case "server": try ServerCommands.run(&args)
+        case "backup": try BackupCommands.backup(&args)
+        case "verify": try BackupCommands.verify(&args)
+        case "version": print("winbackupctl \(winbackupVersion)")
+        case "help": print(usage)
+        default: throw CLIError("unknown command '\(command)'")
+        }
+        return 0
+    } catch {
+        writeStandardError("winbackupctl: \(error)\n")
+        if error.description.hasPrefix("missing") || error.description.hasPrefix("unknown") {
+            writeStandardError("run 'winbackupctl help' for usage\n")
+            return 2
+        }
+        return 1
+    }
+}
+
+let winbackupVersion = "0.1.0"
+exit(main())

@@ -1,0 +1,97 @@
+/*
+ * winbackup.h - winbackup's own exports (Wb*): version, server paths, and the management of
+ * emulated servers for tests. Not part of any Windows API.
+ *
+ * The functions take UTF-8 strings (the W forms UTF-16) and return HRESULTs as Ntdsbcli does:
+ * S_OK, ERROR_INVALID_PARAMETER, ERROR_ACCESS_DENIED, hrCouldNotConnect (unknown server),
+ * or 0xC8000000 | -JET_err for an engine error.
+ *
+ * The emulated servers live under $WINBACKUP_ROOT (default
+ * ${XDG_DATA_HOME:-$HOME/.local/share}/winbackup), read at each call.
+ */
+#ifndef WINBACKUP_H
+#define WINBACKUP_H
+
+#include "wbtypes.h"
+
+WB_BEGIN_DECLS
+
+/* The version of these headers. WbGetVersionNumber() gives the library's; they should agree. */
+#define WINBACKUP_VERSION_MAJOR 0
+#define WINBACKUP_VERSION_MINOR 1
+#define WINBACKUP_VERSION_PATCH 0
+#define WINBACKUP_VERSION "0.1.0"
+#define WINBACKUP_VERSION_NUMBER \
+    (WINBACKUP_VERSION_MAJOR * 1000000 + WINBACKUP_VERSION_MINOR * 1000 + WINBACKUP_VERSION_PATCH)
+
+/* ERROR_INSUFFICIENT_BUFFER, from the Wb* functions that fill a caller's buffer. */
+#ifndef ERROR_INSUFFICIENT_BUFFER
+#define ERROR_INSUFFICIENT_BUFFER 122
+#endif
+
+/* ESE errors winbackup returns that ntdsbmsg.h has no name for (0xC8000000 | -JET_err). */
+#define WB_HR_MISSING_FILE_TO_BACKUP ((HRESULT)0xC8000239)    /* JET_errMissingFileToBackup -569 */
+#define WB_HR_LOG_READ_VERIFY_FAILURE ((HRESULT)0xC8000264)   /* JET_errLogReadVerifyFailure -612 */
+#define WB_HR_LOG_FILE_NOT_COPIED ((HRESULT)0xC8000268)       /* JET_errLogFileNotCopied -616 */
+#define WB_HR_BACKUP_ABORT_BY_SERVER ((HRESULT)0xC8000321)    /* JET_errBackupAbortByServer -801 */
+#define WB_HR_INVALID_GRBIT ((HRESULT)0xC8000384)             /* JET_errInvalidGrbit -900 */
+#define WB_HR_READ_PGNO_VERIFY_FAILURE ((HRESULT)0xC800045E)  /* JET_errReadPgnoVerifyFailure -1118 */
+
+/* WbGetVersionNumber (WINBACKUP.@) - major * 1000000 + minor * 1000 + patch. */
+WB_API DWORD WbGetVersionNumber(void);
+
+/* WbGetVersionString (WINBACKUP.@) - "major.minor.patch"; a static string, do not free it. */
+WB_API const char *WbGetVersionString(void);
+
+/*
+ * WbResolvePath (WINBACKUP.@) - the local file behind a path of an emulated server, in any of
+ * the three spellings the APIs accept: "\\DC01\C$\Windows\NTDS\ntds.dit" (szServerName may then
+ * be NULL), "C:\Windows\NTDS\ntds.dit" on szServerName, or a local path inside its folder.
+ * Existing components match case-insensitively, as on Windows.
+ *   szLocalPath   [out] receives the path, NUL-terminated.
+ *   cchLocalPath  [in]  its size in characters (bytes for A, UTF-16 units for W), NUL included.
+ *   pcchRequired  [out, optional] the size needed, NUL included.
+ * Errors: ERROR_INSUFFICIENT_BUFFER (szLocalPath NULL or too small; *pcchRequired tells),
+ * ERROR_INVALID_PARAMETER (NULL path, "..", not a full path), ERROR_ACCESS_DENIED (a path of
+ * another server, or one leading out of the server's folder), hrCouldNotConnect (no such server).
+ */
+WB_API HRESULT WbResolvePathA(LPCSTR szServerName, LPCSTR szPath, LPSTR szLocalPath, DWORD cchLocalPath,
+                              DWORD *pcchRequired);
+WB_API HRESULT WbResolvePathW(LPCWSTR szServerName, LPCWSTR szPath, LPWSTR szLocalPath, DWORD cchLocalPath,
+                              DWORD *pcchRequired);
+
+/*
+ * WbCreateServerA (WINBACKUP.@) - creates an emulated server, as `winbackupctl server create`.
+ *   szOptions  the same options: "--role ntds|certsrv|ese [--db-size SIZE] [--logs N]
+ *              [--log-size SIZE] [--circular-logging on|off] [--ca-name NAME]
+ *              [--tombstone-lifetime DAYS] [--offline]"; --role is required.
+ * The server is complete or absent, never half-made. The calling user may back it up.
+ */
+WB_API HRESULT WbCreateServerA(LPCSTR szServerName, LPCSTR szOptions);
+
+/* WbDeleteServerA (WINBACKUP.@) - deletes a server and its folder; hrBackupInProgress while a
+ * backup of it runs. */
+WB_API HRESULT WbDeleteServerA(LPCSTR szServerName);
+
+/* WbStartServerA (WINBACKUP.@) - starts the server (recovery, then online). No-op if online. */
+WB_API HRESULT WbStartServerA(LPCSTR szServerName);
+
+/* WbStopServerA (WINBACKUP.@) - stops the server: running backups get
+ * WB_HR_BACKUP_ABORT_BY_SERVER from then on, databases are shut down cleanly, state offline. */
+WB_API HRESULT WbStopServerA(LPCSTR szServerName);
+
+/* WbWriteServerA (WINBACKUP.@) - runs cTransactions transactions of simulated activity (pages
+ * changed, log appended and rolled, checkpoint moved). Needs the server online. */
+WB_API HRESULT WbWriteServerA(LPCSTR szServerName, DWORD cTransactions);
+
+/*
+ * WbAllowIdentityA (WINBACKUP.@) - lets an account back up and restore the server.
+ *   szAccount   "DOMAIN\user" or "user".
+ *   szPassword  the password DsSetAuthIdentity must present, or NULL for a local account
+ *               (matched against the user the process runs as, when no credentials are set).
+ */
+WB_API HRESULT WbAllowIdentityA(LPCSTR szServerName, LPCSTR szAccount, LPCSTR szPassword);
+
+WB_END_DECLS
+
+#endif /* WINBACKUP_H */

@@ -1,0 +1,104 @@
+#!/usr/bin/env python3
+"""Keeps the things that must agree in step, and fails when they do not:
+
+  1. the @c exports of Sources/WinBackup  ==  the names exports/winbackup.map exports
+  2. every export is declared in a header of include/ (and every prototype there is exported,
+     except the functions of a later issue listed in PENDING)
+  3. the sources SwiftPM builds (Sources/**/*.swift, *.c)  ==  the sources CMakeLists.txt lists
+  4. the C++ tests and examples on disk  ==  those CMakeLists.txt lists
+
+  scripts/check_sync.py          check (exit 1 on drift)
+  scripts/check_sync.py --fix    rewrite exports/winbackup.map from the sources
+"""
+import pathlib
+import re
+import sys
+
+ROOT = pathlib.Path(__file__).resolve().parent.parent
+
+# Declared in the headers, implemented by a later issue (docs/DEVIATIONS.md says which).
+PENDING = {
+    "DsRestoreGetDatabaseLocationsA", "DsRestoreGetDatabaseLocationsW", "DsRestorePrepareA", "DsRestorePrepareW",
+    "DsRestoreRegisterA", "DsRestoreRegisterW", "DsRestoreRegisterComplete", "DsRestoreEnd",
+}
+
+
+def exports_in_sources():
+    names = []
+    for f in sorted((ROOT / "Sources/WinBackup").rglob("*.swift")):
+        names += re.findall(r"@c\((\w+)\)", f.read_text())
+    return names
+
+
+def exports_in_map():
+    text = (ROOT / "exports/winbackup.map").read_text()
+    body = text.split("global:")[1].split("local:")[0]
+    return re.findall(r"(\w+);", body)
+
+
+def write_map(names):
+    lines = ["/* The C API of libwinbackup.so: every other symbol is local. Generated from the @c",
+             "   exports by scripts/check_sync.py --fix; lld fails the link if a name here does not exist. */",
+             "{", "  global:"]
+    lines += [f"    {n};" for n in sorted(names)]
+    lines += ["  local:", "    *;", "};", ""]
+    (ROOT / "exports/winbackup.map").write_text("\n".join(lines))
+
+
+def declared_in_headers():
+    names = set()
+    for h in (ROOT / "include").glob("*.h"):
+        text = h.read_text()
+        names |= set(re.findall(r"\b(?:NTDSBCLI_API|WB_API|CERTBCLI_API|JET_API)\s+\*?\s*(\w+)\s*\(", text))
+    return names
+
+
+def cmake_lists():
+    text = (ROOT / "CMakeLists.txt").read_text()
+    return set(re.findall(r"((?:Sources|Tests|examples)/[\w/.+-]+\.(?:swift|c|cpp))", text))
+
+
+def main():
+    fix = "--fix" in sys.argv
+    problems = []
+    src = exports_in_sources()
+    dupes = {n for n in src if src.count(n) > 1}
+    if dupes:
+        problems.append(f"exported twice: {sorted(dupes)}")
+    if sorted(set(src)) != sorted(exports_in_map()):
+        if fix:
+            write_map(set(src))
+            print("rewrote exports/winbackup.map")
+        else:
+            missing = set(src) - set(exports_in_map())
+            extra = set(exports_in_map()) - set(src)
+            problems.append(f"exports/winbackup.map differs from the @c exports: not in the map {sorted(missing)}, "
+                            f"not exported {sorted(extra)} (run scripts/check_sync.py --fix)")
+    declared = declared_in_headers()
+    undeclared = set(src) - declared
+    if undeclared:
+        problems.append(f"exported but declared in no header: {sorted(undeclared)}")
+    unexported = declared - set(src) - PENDING
+    if unexported:
+        problems.append(f"declared in a header but not exported: {sorted(unexported)}")
+
+    on_disk = set()
+    for pattern in ("Sources/**/*.swift", "Sources/**/*.c", "Tests/conformance/**/*.cpp", "examples/**/*.c"):
+        on_disk |= {str(p.relative_to(ROOT)) for p in ROOT.glob(pattern)}
+    listed = cmake_lists()
+    # Swift Testing sources are built by SwiftPM only.
+    on_disk = {p for p in on_disk if not p.startswith("Tests/BackupEngineTests/")}
+    if on_disk - listed:
+        problems.append(f"on disk but not in CMakeLists.txt: {sorted(on_disk - listed)}")
+    if listed - on_disk:
+        problems.append(f"in CMakeLists.txt but not on disk: {sorted(listed - on_disk)}")
+
+    for p in problems:
+        print("check_sync:", p, file=sys.stderr)
+    if not problems:
+        print(f"check_sync: {len(set(src))} exports, {len(listed)} CMake sources: in step")
+    return 1 if problems else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
