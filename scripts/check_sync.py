@@ -47,15 +47,20 @@ def write_map(names):
 
 def declared_in_headers():
     names = set()
+    api = re.compile(r"\b(?:NTDSBCLI_API|WB_API|CERTBCLI_API|JET_API)\b")
     for h in (ROOT / "include").glob("*.h"):
-        text = h.read_text()
-        names |= set(re.findall(r"\b(?:NTDSBCLI_API|WB_API|CERTBCLI_API|JET_API)\s+\*?\s*(\w+)\s*\(", text))
+        for line in h.read_text().splitlines():
+            if api.search(line) and not line.lstrip().startswith("#"):
+                m = re.search(r"(\w+)\s*\(", line)
+                if m:
+                    names.add(m.group(1))
     return names
 
 
 def cmake_lists():
-    text = (ROOT / "CMakeLists.txt").read_text()
-    return set(re.findall(r"((?:Sources|Tests|examples)/[\w/.+-]+\.(?:swift|c|cpp))", text))
+    files = [ROOT / "CMakeLists.txt"] + list(ROOT.glob("*/CMakeLists.txt")) + list(ROOT.glob("Tests/**/*.cmake"))
+    text = "\n".join(f.read_text() for f in files)
+    return set(re.findall(r"((?:Sources|Tests|examples)/[\w/.+-]+\.(?:swift|cpp|c))\b", text))
 
 
 def main():
@@ -83,7 +88,8 @@ def main():
         problems.append(f"declared in a header but not exported: {sorted(unexported)}")
 
     on_disk = set()
-    for pattern in ("Sources/**/*.swift", "Sources/**/*.c", "Tests/conformance/**/*.cpp", "examples/**/*.c"):
+    for pattern in ("Sources/**/*.swift", "Sources/**/*.c", "Tests/conformance/**/*.cpp", "Tests/headers/*.c*",
+                    "examples/**/*.c"):
         on_disk |= {str(p.relative_to(ROOT)) for p in ROOT.glob(pattern)}
     listed = cmake_lists()
     # Swift Testing sources are built by SwiftPM only.

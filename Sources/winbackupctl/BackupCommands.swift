@@ -27,10 +27,16 @@ enum BackupCommands {
     }
 
     static func verify(_ args: inout Arguments) throws(CLIError) {
+        let files = args.flag("--files")
         let directory = try args.positional("a backup folder")
         try args.finish()
         let report: BackupSetReport
-        do { report = try BackupSetVerifier.verify(directory) } catch { throw CLIError(error) }
+        do {
+            // --files: a folder without a manifest (another agent's): check the ESE files in it.
+            report = files ? try BackupSetVerifier.verify(directory, manifest: BackupSetVerifier.discover(directory))
+                           : try BackupSetVerifier.verify(directory)
+        } catch { throw CLIError(error) }
+        guard report.databases > 0 || report.logs.count > 0 else { throw CLIError("\(directory): no database or log found") }
         printReport(report, directory: directory)
         guard report.ok else { throw CLIError("\(directory): the backup set is NOT valid (\(report.problems.count) problem(s))") }
     }

@@ -14,7 +14,7 @@ usage: winbackupctl [--root DIR] COMMAND ...
   server allow NAME ACCOUNT [--password P | --password-stdin]
   server deny NAME ACCOUNT
   backup SERVER --to DIR [--no-truncate]   back up a DC through libwinbackup.so
-  verify DIR                              check a backup set page by page
+  verify [--files] DIR                    check a backup set page by page (--files: no manifest)
   version
 
 Servers live under --root, else $WINBACKUP_ROOT, else ${XDG_DATA_HOME:-~/.local/share}/winbackup.

@@ -104,7 +104,38 @@ public enum BackupSetVerifier {
     /// the database stream page by page (headers, every page's checksum and number, trailer),
     /// every log segment, a contiguous log range that starts where the database header says.
     public static func verify(_ directory: String) throws(BackupError) -> BackupSetReport {
-        let manifest = try BackupManifest.read(directory)
+        try verify(directory, manifest: try BackupManifest.read(directory))
+    }
+
+    /// A manifest for a folder of backed-up files that has none (another agent's output): the
+    /// database streams and logs found in it, so they can be checked the same way.
+    public static func discover(_ directory: String) throws(BackupError) -> BackupManifest {
+        var manifest = BackupManifest(server: "?", role: "?", api: "?", backupTime: 0)
+        func walk(_ relative: String) throws(BackupError) {
+            let path = relative.isEmpty ? directory : directory + "/" + relative
+            for name in try FileSystem.list(path) {
+                let child = relative.isEmpty ? name : relative + "/" + name
+                let full = directory + "/" + child
+                if FileSystem.isDirectory(full) { try walk(child); continue }
+                guard FileSystem.isRegularFile(full), name != BackupManifest.tokenFileName else { continue }
+                let kind: BackupManifest.Kind
+                if name.lowercased().hasSuffix(".log") {
+                    kind = .log
+                } else if let db = try? DatabaseFile.open(full), let h = try? db.readHeader(), h.bkinfoFullCur.genLow > 0 {
+                    kind = .database
+                } else {
+                    continue
+                }
+                manifest.files.append(BackupManifest.Entry(kind: kind, name: child, file: child, size: try FileSystem.fileSize(full),
+                                                           sha256: try sha256(ofFile: full)))
+            }
+        }
+        try walk("")
+        manifest.files.sort { ($0.kind == .database ? 0 : 1, $0.file) < ($1.kind == .database ? 0 : 1, $1.file) }
+        return manifest
+    }
+
+    public static func verify(_ directory: String, manifest: BackupManifest) throws(BackupError) -> BackupSetReport {
         var report = BackupSetReport()
         var expectedLow: UInt32?
         var signLogs = [[UInt8]]()
@@ -148,7 +179,7 @@ public enum BackupSetVerifier {
         let token = directory + "/" + BackupManifest.tokenFileName
         if FileSystem.exists(token) {
             if case .failure = ExpiryToken.decode(try FileSystem.readFile(token)) { report.problems.append("the expiry token is damaged") }
-        } else if manifest.api == "ntdsbcli" {
+        } else if manifest.api == "ntdsbcli" || manifest.api == "?" {
             report.problems.append("the expiry token is missing")
         }
         return report
