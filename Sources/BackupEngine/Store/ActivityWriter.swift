@@ -90,7 +90,7 @@ public final class ActivityWriter {
                 guard chosen.insert(UInt64(pgno)).inserted else { continue }
                 let old: [UInt8]
                 if let cached = dirty[db]?[pgno] { old = cached.bytes } else { old = try databases[db].readPage(pgno) }
-                let new = SimulatedPage.make(pageSize: layout.pageSize, pgno: pgno, dbtime: dbtime, seed: contentSeed &+ UInt64(db + 1))
+                let new = SimulatedPage.make(pageSize: databases[db].pageSize, pgno: pgno, dbtime: dbtime, seed: contentSeed &+ UInt64(db + 1))
                 let dbid = UInt32(db + 1)
                 old.withUnsafeBytes { digest.toggle(DatabaseDigest.pageHash(dbid: dbid, pgno, $0)) }
                 new.withUnsafeBytes { digest.toggle(DatabaseDigest.pageHash(dbid: dbid, pgno, $0)) }

@@ -1,0 +1,68 @@
+"""pytest setup: the winbackup package from examples/python, a fresh $WINBACKUP_ROOT per test."""
+
+import ctypes
+import os
+import shutil
+import sys
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parents[2]
+sys.path.insert(0, str(REPO / "examples" / "python"))
+
+import winbackup  # noqa: E402
+from winbackup import _lib  # noqa: E402
+
+INCLUDE = REPO / "include"
+
+
+@pytest.fixture(autouse=True)
+def root(tmp_path, monkeypatch):
+    """Each test gets its own server root (os.environ reaches the library's getenv) and leaves
+    the process identity in place for the next one."""
+    folder = tmp_path / "root"
+    folder.mkdir()
+    monkeypatch.setenv("WINBACKUP_ROOT", str(folder))
+    yield folder
+    winbackup.ntds.set_auth_identity(None)
+
+
+@pytest.fixture
+def dc():
+    """A small domain controller "DC01": 2 MiB database, 2 archived logs of 64 KiB."""
+    return winbackup.servers.create("DC01", role="ntds", db_size="2M", logs=2, log_size="64K")
+
+
+@pytest.fixture
+def lib():
+    """The raw CDLL, every FUNCTION_LIST prototype registered."""
+    return _lib.load()
+
+
+@pytest.fixture
+def winbackupctl():
+    path = os.environ.get("WINBACKUPCTL") or shutil.which("winbackupctl")
+    if not path:
+        pytest.skip("set WINBACKUPCTL to the winbackupctl binary")
+    return path
+
+
+@pytest.fixture
+def prepare(lib):
+    """DsBackupPrepareW through ctypes: prepare(server) -> (unsigned hr, hbc). Every backup it
+    started is ended after the test."""
+    started = []
+
+    def prepare(server="DC01", grbit=0, bt_flag=1):
+        token, cb, hbc = ctypes.c_void_p(), _lib.DWORD(0), _lib.HBC()
+        hr = lib.DsBackupPrepareW(_lib.wstr(server), grbit, bt_flag, ctypes.byref(token), ctypes.byref(cb),
+                                  ctypes.byref(hbc))
+        if hr == 0:
+            lib.DsBackupFree(token)
+            started.append(hbc)
+        return _lib.u32(hr), hbc
+
+    yield prepare
+    for hbc in started:
+        lib.DsBackupEnd(hbc)

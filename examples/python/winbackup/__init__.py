@@ -1,0 +1,20 @@
+"""winbackup: Python bindings for libwinbackup.so, the Linux emulation of Windows' Ntdsbcli.dll.
+
+    import winbackup
+    winbackup.servers.create("DC01", db_size="2M", logs=2)
+    with winbackup.ntds.backup("DC01") as b:
+        for f in b.databases():           # every database before the log list
+            b.copy(f, to="/backups/dc01")
+        for f in b.logs():
+            b.copy(f, to="/backups/dc01")
+        b.truncate_logs()
+
+The library is found through $WINBACKUP_LIB, else the repo's build outputs, else
+"libwinbackup.so" on the loader path (see winbackup._lib). Errors raise HResultError.
+"""
+
+from . import errors, ntds, servers
+from ._lib import LibraryNotFoundError, library_path
+from .errors import HResultError
+
+__all__ = ["HResultError", "LibraryNotFoundError", "errors", "library_path", "ntds", "servers"]

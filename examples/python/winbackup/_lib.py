@@ -1,0 +1,145 @@
+"""The C ABI of libwinbackup.so: where the library is, its prototypes, and the string helpers.
+
+One table, FUNCTION_LIST, declares every function this package calls, as
+(name, argtypes, restype) with the Windows sizes of include/wbtypes.h: DWORD, ULONG, LONG, BOOL
+and HRESULT are 32-bit, WCHAR is a UTF-16 code unit (never ctypes.c_wchar, which is 32-bit on
+Linux). The raw functions return the HRESULT as a signed 32-bit int; u32() gives the unsigned
+form the headers print (0xC80001F9).
+"""
+
+import ctypes
+import os
+from ctypes import POINTER, c_char_p, c_int32, c_int64, c_uint16, c_uint32, c_void_p
+from pathlib import Path
+
+# ---- wbtypes.h ----------------------------------------------------------------------------------
+HRESULT = c_int32
+BOOL = c_int32
+DWORD = c_uint32
+ULONG = c_uint32
+WCHAR = c_uint16
+LPCSTR = c_char_p            # UTF-8 bytes, or None for NULL
+LPCWSTR = POINTER(WCHAR)     # wstr("...") or None
+LPWSTR = POINTER(WCHAR)
+LARGE_INTEGER = c_int64      # the union's QuadPart: 8 bytes, same layout
+HBC = c_void_p               # opaque; never a valid pointer
+PVOID = c_void_p
+
+# (name, argtypes, restype): the prototypes of include/ntdsbcli.h and include/winbackup.h.
+FUNCTION_LIST = [
+    # ntdsbcli.h: backup
+    ("DsIsNTDSOnlineA", [LPCSTR, POINTER(BOOL)], HRESULT),
+    ("DsIsNTDSOnlineW", [LPCWSTR, POINTER(BOOL)], HRESULT),
+    ("DsBackupPrepareA", [LPCSTR, ULONG, ULONG, POINTER(PVOID), POINTER(DWORD), POINTER(HBC)], HRESULT),
+    ("DsBackupPrepareW", [LPCWSTR, ULONG, ULONG, POINTER(PVOID), POINTER(DWORD), POINTER(HBC)], HRESULT),
+    ("DsBackupGetDatabaseNamesA", [HBC, POINTER(c_char_p), POINTER(DWORD)], HRESULT),
+    ("DsBackupGetDatabaseNamesW", [HBC, POINTER(LPWSTR), POINTER(DWORD)], HRESULT),
+    ("DsBackupOpenFileA", [HBC, LPCSTR, DWORD, POINTER(LARGE_INTEGER)], HRESULT),
+    ("DsBackupOpenFileW", [HBC, LPCWSTR, DWORD, POINTER(LARGE_INTEGER)], HRESULT),
+    ("DsBackupRead", [HBC, PVOID, DWORD, POINTER(DWORD)], HRESULT),
+    ("DsBackupClose", [HBC], HRESULT),
+    ("DsBackupGetBackupLogsA", [HBC, POINTER(c_char_p), POINTER(DWORD)], HRESULT),
+    ("DsBackupGetBackupLogsW", [HBC, POINTER(LPWSTR), POINTER(DWORD)], HRESULT),
+    ("DsBackupTruncateLogs", [HBC], HRESULT),
+    ("DsBackupEnd", [HBC], HRESULT),
+    ("DsBackupFree", [PVOID], None),
+    ("DsSetAuthIdentityA", [LPCSTR, LPCSTR, LPCSTR], HRESULT),
+    ("DsSetAuthIdentityW", [LPCWSTR, LPCWSTR, LPCWSTR], HRESULT),
+    ("DsSetCurrentBackupLogA", [LPCSTR, DWORD], HRESULT),
+    ("DsSetCurrentBackupLogW", [LPCWSTR, DWORD], HRESULT),
+    # winbackup.h
+    ("WbGetVersionNumber", [], DWORD),
+    ("WbGetVersionString", [], c_char_p),
+    ("WbResolvePathA", [LPCSTR, LPCSTR, c_char_p, DWORD, POINTER(DWORD)], HRESULT),
+    ("WbResolvePathW", [LPCWSTR, LPCWSTR, LPWSTR, DWORD, POINTER(DWORD)], HRESULT),
+    ("WbCreateServerA", [LPCSTR, LPCSTR], HRESULT),
+    ("WbDeleteServerA", [LPCSTR], HRESULT),
+    ("WbStartServerA", [LPCSTR], HRESULT),
+    ("WbStopServerA", [LPCSTR], HRESULT),
+    ("WbWriteServerA", [LPCSTR, DWORD], HRESULT),
+    ("WbAllowIdentityA", [LPCSTR, LPCSTR, LPCSTR], HRESULT),
+]
+
+REPO_ROOT = Path(__file__).resolve().parents[3]   # examples/python/winbackup/_lib.py
+LIBRARY_NAME = "libwinbackup.so"
+# In the order they are tried after $WINBACKUP_LIB: SwiftPM, then the usual CMake build folders.
+BUILD_OUTPUTS = [".build/release", ".build/debug", "build/lib", "build-release/lib", "build-debug/lib",
+                 "cmake-build-release/lib", "cmake-build-debug/lib", "out/build/lib"]
+
+
+class LibraryNotFoundError(OSError):
+    """No libwinbackup.so could be loaded; the message lists every place tried."""
+
+
+def candidates():
+    """The library paths tried, in order: $WINBACKUP_LIB alone if set, else the repo's build
+    outputs, then the bare name (the loader path)."""
+    if os.environ.get("WINBACKUP_LIB"):
+        return [os.environ["WINBACKUP_LIB"]]
+    found = [str(REPO_ROOT / d / LIBRARY_NAME) for d in BUILD_OUTPUTS]
+    return [p for p in found if os.path.exists(p)] + [LIBRARY_NAME]
+
+
+def register_function(lib, name, argtypes, restype):
+    try:
+        fn = getattr(lib, name)
+    except AttributeError:
+        raise LibraryNotFoundError(f"{lib._name} has no {name}: bindings not compatible with this library version")
+    fn.argtypes = argtypes
+    fn.restype = restype
+
+
+_loaded = None   # (CDLL, path)
+
+
+def load():
+    """The CDLL with every FUNCTION_LIST prototype registered (loaded once)."""
+    global _loaded
+    if _loaded is None:
+        errors = []
+        for path in candidates():
+            try:
+                lib = ctypes.CDLL(path)
+            except OSError as e:
+                errors.append(f"  {path}: {e}")
+                continue
+            for entry in FUNCTION_LIST:
+                register_function(lib, *entry)
+            _loaded = (lib, path)
+            break
+        else:
+            raise LibraryNotFoundError("cannot load libwinbackup.so (set WINBACKUP_LIB to its path); tried:\n"
+                                       + "\n".join(errors))
+    return _loaded[0]
+
+
+def library_path():
+    """The path the library was loaded from (loads it if needed)."""
+    load()
+    return _loaded[1]
+
+
+def u32(hr):
+    """An HRESULT as the headers print it: 0xC80001F9, not -939523591."""
+    return hr & 0xFFFFFFFF
+
+
+def wstr(text):
+    """A NUL-terminated WCHAR string (UTF-16) for an LPCWSTR parameter; None stays NULL.
+    Lone surrogates pass through unchanged, so callers can send any UTF-16."""
+    if text is None:
+        return None
+    units = memoryview(text.encode("utf-16-le", "surrogatepass")).cast("H")
+    return (WCHAR * (len(units) + 1))(*units, 0)
+
+
+def astr(text):
+    """A NUL-terminated UTF-8 string for an LPCSTR parameter; None stays NULL."""
+    return None if text is None else text.encode("utf-8")
+
+
+def multi_string(pointer, cb, wide):
+    """The entries of a multi-string the library returned (cb bytes, final NUL included)."""
+    raw = ctypes.string_at(pointer, cb)
+    text = raw.decode("utf-16-le", "surrogatepass") if wide else raw.decode("utf-8", "surrogateescape")
+    return [entry for entry in text.split("\0") if entry]

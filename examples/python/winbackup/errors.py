@@ -1,0 +1,103 @@
+"""HRESULT names and HResultError.
+
+CODES maps every name to its unsigned value: the hr* codes of include/ntdsbmsg.h, the Win32 codes
+of include/wbtypes.h and the WB_HR_* codes of include/winbackup.h. They are read from the headers
+when the package sits in the winbackup repository (or $WINBACKUP_INCLUDE names the folder);
+elsewhere the built-in table below, which the tests check against the headers, is used.
+"""
+
+import os
+import re
+from pathlib import Path
+
+# The codes the backup library returns (docs/CONTRACT-NTDSBCLI.md), for use without the headers.
+BUILTIN_CODES = {
+    "S_OK": 0x00000000, "ERROR_ACCESS_DENIED": 5, "ERROR_NOT_ENOUGH_MEMORY": 8, "ERROR_HANDLE_EOF": 38,
+    "ERROR_INVALID_PARAMETER": 87, "ERROR_INSUFFICIENT_BUFFER": 122,
+    "hrNone": 0x00000000, "hrInvalidParam": 0xC7FF0001, "hrError": 0xC7FF0002, "hrInvalidHandle": 0xC7FF0003,
+    "hrAlreadyOpen": 0xC7FF0005, "hrCouldNotConnect": 0xC7FF0007, "hrIncrementalBackupDisabled": 0xC7FF0009,
+    "hrCircularLogging": 0xC7FF000B, "hrBackupInProgress": 0xC80001F9, "hrNoBackup": 0xC8000208,
+    "hrInvalidBackupSequence": 0xC8000209, "hrInvalidBackup": 0xC800020E, "hrMissingFullBackup": 0xC8000230,
+    "hrReadVerifyFailure": 0xC80003FA, "hrDiskIO": 0xC80003FE, "hrDatabaseNotFound": 0xC80004B3,
+    "WB_HR_MISSING_FILE_TO_BACKUP": 0xC8000239, "WB_HR_LOG_READ_VERIFY_FAILURE": 0xC8000264,
+    "WB_HR_LOG_FILE_NOT_COPIED": 0xC8000268, "WB_HR_BACKUP_ABORT_BY_SERVER": 0xC8000321,
+    "WB_HR_INVALID_GRBIT": 0xC8000384, "WB_HR_READ_PGNO_VERIFY_FAILURE": 0xC800045E,
+}
+
+_DEFINE = re.compile(r"^#define\s+((?:hr|WB_HR_|ERROR_|RPC_S_|S_)\w+)\s+\(*(?:\(HRESULT\))?\s*"
+                     r"(0x[0-9A-Fa-f]+|\d+|RPC_S_\w+)\)*", re.M)
+
+
+def parse_header_codes(text, known=None):
+    """{name: unsigned value} of the HRESULT-like #defines in a header's text."""
+    codes = dict(known or {})
+    for name, value in _DEFINE.findall(text):
+        if value in codes:             # hrAlreadyListening is RPC_S_ALREADY_LISTENING
+            codes[name] = codes[value]
+        elif value[0].isdigit():
+            codes[name] = int(value, 0) & 0xFFFFFFFF
+    return codes
+
+
+def include_dir():
+    """The folder of the winbackup headers, or None."""
+    folder = os.environ.get("WINBACKUP_INCLUDE") or Path(__file__).resolve().parents[3] / "include"
+    return Path(folder) if (Path(folder) / "ntdsbmsg.h").is_file() else None
+
+
+def _load_codes():
+    folder = include_dir()
+    if folder is None:
+        return dict(BUILTIN_CODES)
+    codes = {}
+    for header in ("wbtypes.h", "winbackup.h", "ntdsbmsg.h"):   # ntdsbmsg.h uses RPC_S_* of wbtypes.h
+        codes = parse_header_codes((folder / header).read_text(), codes)
+    return codes
+
+
+CODES = _load_codes()
+
+# One name per value: the hr* name first, then WB_HR_*, then the Win32 one; S_OK for 0.
+_PREFERENCE = ("hr", "WB_HR_", "ERROR_", "RPC_S_")
+NAMES = {}
+for _prefix in _PREFERENCE:
+    for _name, _value in CODES.items():
+        if _name.startswith(_prefix) and _value not in NAMES:
+            NAMES[_value] = _name
+NAMES[0] = "S_OK"
+
+
+def name_of(hresult):
+    """The name of an HRESULT ("hrBackupInProgress"), or its hex form if it has none."""
+    hresult &= 0xFFFFFFFF
+    return NAMES.get(hresult, f"0x{hresult:08X}")
+
+
+class HResultError(Exception):
+    """A winbackup call returned something other than S_OK.
+
+    .name is the header's name ("hrBackupInProgress"), .hresult the unsigned value (0xC80001F9),
+    .function the C function that returned it (when known)."""
+
+    def __init__(self, name, hresult, function=None):
+        self.name, self.hresult, self.function = name, hresult & 0xFFFFFFFF, function
+        where = f"{function}: " if function else ""
+        super().__init__(f"{where}{name} (0x{self.hresult:08X})")
+
+    @classmethod
+    def from_hresult(cls, hresult, function=None):
+        return cls(name_of(hresult), hresult, function)
+
+
+def check(hresult, function=None):
+    """Raises HResultError unless hresult is S_OK."""
+    if hresult != 0:
+        raise HResultError.from_hresult(hresult, function)
+
+
+def __getattr__(name):
+    """winbackup.errors.hrBackupInProgress -> 0xC80001F9."""
+    try:
+        return CODES[name]
+    except KeyError:
+        raise AttributeError(f"module 'winbackup.errors' has no attribute {name!r}") from None
