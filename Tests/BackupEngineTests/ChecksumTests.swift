@@ -1,3 +1,4 @@
+import CWinBackup
 import Testing
 @testable import BackupEngine
 
@@ -15,6 +16,21 @@ struct ChecksumTests {
                 let fast = block.withUnsafeBytes { ESEChecksum.xe($0, pgno: pgno, headerBlock: header) }
                 let slow = block.withUnsafeBytes { ESEChecksum.xeReference($0, pgno: pgno, headerBlock: header) }
                 #expect(fast == slow, "block \(blockSize) trial \(trial) header \(header)")
+            }
+        }
+    }
+
+    @Test("each compiled kernel (16-byte rows, AVX2 where the CPU has it) equals the definition", arguments: [0, 1])
+    func kernels(kernel: Int32) {
+        var generator = ContentGenerator(seed: 99)
+        for size in [1024, 2048, 4096, 8192] {
+            for header in [0, 1] {
+                var block = [UInt8](repeating: 0, count: size)
+                block.withUnsafeMutableBytes { generator.fill($0) }
+                var x: UInt32 = 0, ecc: UInt32 = 0
+                guard block.withUnsafeBytes({ wb_xe_parts_kernel(kernel, $0.baseAddress, size, Int32(header), &x, &ecc) }) == 1 else { return }
+                let expected = block.withUnsafeBytes { ESEChecksum.xeReference($0, pgno: 0, headerBlock: header == 1) }
+                #expect(UInt64(ecc) << 32 | UInt64(x) == expected, "kernel \(kernel), \(size) bytes, header \(header)")
             }
         }
     }
@@ -56,5 +72,37 @@ struct ChecksumTests {
         var split = SHA256()
         split.update(Array("ab".utf8)); split.update(Array("c".utf8))
         #expect(hexString(split.finalize()) == hexString(SHA256.hash(Array("abc".utf8))))
+    }
+}
+
+@Suite("owned space of real ESE databases")
+struct OwnedSpaceTests {
+    @Test("the emulator's own databases have no space tree: the file's size counts")
+    func ownDatabase() throws {
+        let root = TemporaryRoot()
+        let server = try root.server()
+        let db = try DatabaseFile.open(server.localPath(try server.settings().databases[0]))
+        #expect(OwnedSpace.lastOwnedPage(db) == nil)
+        #expect(try db.databaseLastPage() == (try db.pgnoLast()))
+    }
+
+    @Test("garbage in the root page and its tags never crashes", arguments: 0..<40)
+    func garbage(seed: Int) throws {
+        let root = TemporaryRoot()
+        let server = try root.server()
+        let db = try DatabaseFile.open(server.localPath(try server.settings().databases[0]), forUpdate: true)
+        var generator = ContentGenerator(seed: UInt64(seed + 1))
+        for pgno: UInt32 in 1...4 {
+            var page = [UInt8](repeating: 0, count: 8192)
+            page.withUnsafeMutableBytes { generator.fill($0) }
+            page.withUnsafeMutableBytes { p in
+                p.setU32(PageFormat.flagsOffset, ESEChecksum.newChecksumFlag | (pgno == 1 ? 0x1 : 0x2))
+                p.setU16(34, UInt16(seed * 37 % 4096))
+                PageFormat.seal(p, pgno: pgno)
+            }
+            try db.writePage(pgno, page)
+        }
+        let fileLast = try db.pgnoLast()
+        if let last = OwnedSpace.lastOwnedPage(db) { #expect(last <= fileLast) }
     }
 }

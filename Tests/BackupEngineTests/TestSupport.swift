@@ -33,11 +33,8 @@ func readAll(_ session: BackupSession, chunk: Int = 65536) throws -> [UInt8] {
     var out = [UInt8]()
     var buffer = [UInt8](repeating: 0, count: chunk)
     while true {
-        do {
-            let n = try buffer.withUnsafeMutableBytes { try session.read(into: $0) }
-            out += buffer[0..<n]
-        } catch BackupError.endOfFile {
-            return out
-        }
+        let n = try buffer.withUnsafeMutableBytes { try session.read(into: $0) }
+        if n == 0 { return out }
+        out += buffer[0..<n]
     }
 }

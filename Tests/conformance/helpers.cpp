@@ -204,7 +204,11 @@ HRESULT Backup::readAll(std::vector<uint8_t> *out, DWORD chunk, size_t maxBytes)
         DWORD got = kSentinel;
         HRESULT hr = DsBackupRead(hbc, buf.data(), chunk, &got);
         if (hr != S_OK) {
-            if (hr == ERROR_HANDLE_EOF) EXPECT_EQ(got, 0u) << "DsBackupRead at the end sets *pcbRead to 0";
+            if (hr == ERROR_HANDLE_EOF) {
+                EXPECT_EQ(got, 0u) << "DsBackupRead at the end sets *pcbRead to 0";
+            } else {
+                EXPECT_EQ(got, kSentinel) << "DsBackupRead failed (0x" << std::hex << hr << ") but set *pcbRead";
+            }
             return hr;
         }
         if (got == 0 || got > chunk) {
@@ -300,6 +304,15 @@ uint32_t fullCurGenLow(const uint8_t *page) { return le32(page + 184 + 16); }
     if (le32(trailer) != headerChecksum(trailer))
         return ::testing::AssertionFailure() << "trailer checksum does not verify";
     return ::testing::AssertionSuccess();
+}
+
+uint32_t checkpointGeneration(const char *server) {
+    std::vector<uint8_t> chk = readFile(TestRoot::local(server, "C:\\Windows\\NTDS\\edb.chk"));
+    if (chk.size() < 4096) {
+        ADD_FAILURE() << "edb.chk of " << server << " is " << chk.size() << " bytes";
+        return 0;
+    }
+    return le32(chk.data() + 16);
 }
 
 uint32_t logGeneration(const std::u16string &name) {

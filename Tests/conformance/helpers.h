@@ -15,6 +15,16 @@
 #include "ntdsbcli.h"
 #include "winbackup.h"
 
+// ntdsbcli.h maps the unsuffixed names to the A (or W) forms; these tests always name the form
+// they call, and use the unsuffixed names as test-suite names.
+#undef DsIsNTDSOnline
+#undef DsBackupPrepare
+#undef DsBackupGetDatabaseNames
+#undef DsBackupOpenFile
+#undef DsBackupGetBackupLogs
+#undef DsSetCurrentBackupLog
+#undef DsSetAuthIdentity
+
 namespace wbtest {
 
 // Small and fast servers (docs/CONTRACT-NTDSBCLI.md, top).
@@ -129,6 +139,9 @@ struct BackupResult {
 ::testing::AssertionResult headerPageParses(const uint8_t *page);
 // bkinfoFullCur.genLow of a header page (offset 184 + 16).
 uint32_t fullCurGenLow(const uint8_t *page);
+
+// The checkpoint generation of a server: edb.chk offset 16 (ESE-FORMAT.md §5.2, lgposCheckpoint).
+uint32_t checkpointGeneration(const char *server);
 
 // The generation of "...\edbXXXXX.log" (5 upper-case hex digits), or 0.
 uint32_t logGeneration(const std::u16string &name);

@@ -1,1 +1,17 @@
-set(CONFORMANCE_SOURCES ${PROJECT_SOURCE_DIR}/Tests/conformance/smoke_test.cpp)
+set(CONFORMANCE_SOURCES
+  ${PROJECT_SOURCE_DIR}/Tests/conformance/main.cpp
+  ${PROJECT_SOURCE_DIR}/Tests/conformance/helpers.cpp
+  ${PROJECT_SOURCE_DIR}/Tests/conformance/online_test.cpp
+  ${PROJECT_SOURCE_DIR}/Tests/conformance/prepare_test.cpp
+  ${PROJECT_SOURCE_DIR}/Tests/conformance/names_test.cpp
+  ${PROJECT_SOURCE_DIR}/Tests/conformance/open_read_close_test.cpp
+  ${PROJECT_SOURCE_DIR}/Tests/conformance/full_backup_test.cpp
+  ${PROJECT_SOURCE_DIR}/Tests/conformance/logs_truncate_end_test.cpp
+  ${PROJECT_SOURCE_DIR}/Tests/conformance/call_order_test.cpp
+  ${PROJECT_SOURCE_DIR}/Tests/conformance/handles_test.cpp
+  ${PROJECT_SOURCE_DIR}/Tests/conformance/concurrency_test.cpp
+  ${PROJECT_SOURCE_DIR}/Tests/conformance/processes_test.cpp
+  ${PROJECT_SOURCE_DIR}/Tests/conformance/corruption_test.cpp
+  ${PROJECT_SOURCE_DIR}/Tests/conformance/server_stop_test.cpp
+  ${PROJECT_SOURCE_DIR}/Tests/conformance/free_and_identity_test.cpp
+  ${PROJECT_SOURCE_DIR}/Tests/conformance/wb_extensions_test.cpp)

@@ -85,9 +85,70 @@ def test_incremental_grbit_needs_a_full_backup(dc):
         ntds.backup(dc, grbit=0x1)
 
 
+def test_incremental_session_has_no_database_phase(dc, tmp_path):
+    with ntds.backup(dc) as b:                                       # a truncated full backup first
+        for listing in (b.databases, b.logs):
+            for f in listing():
+                b.copy(f, to=tmp_path)
+        b.truncate_logs()
+    servers.write(dc, 5)
+    with ntds.backup(dc, grbit=0x1) as b:
+        with raises("hrInvalidBackupSequence", 0xC8000209):
+            b.databases()
+        assert b.logs()
+
+
 def test_incremental_grbit_with_circular_logging():
     servers.create("DC02", circular_logging=True)
     with raises("hrInvalidBackup", 0xC800020E):
+        ntds.backup("DC02", grbit=0x1)
+
+
+def test_prepare_checks_in_the_contract_order(dc, lib):
+    # NULLs, btFlag, malformed name, unknown server, credentials, offline, grbit, incremental, in progress
+    def prepare(server, grbit=0, bt_flag=1):
+        token, cb, hbc = ctypes.c_void_p(0x5EB7), _lib.DWORD(0xDEADBEEF), _lib.HBC(0x5EB7)
+        hr = _lib.u32(lib.DsBackupPrepareW(_lib.wstr(server), grbit, bt_flag, ctypes.byref(token),
+                                           ctypes.byref(cb), ctypes.byref(hbc)))
+        if hr == 0:
+            lib.DsBackupFree(token)
+            lib.DsBackupEnd(hbc)
+        else:                                                        # out-parameters untouched on failure
+            assert (token.value, cb.value, hbc.value) == (0x5EB7, 0xDEADBEEF, 0x5EB7), hex(hr)
+        return hr
+    assert prepare("DC_01", bt_flag=4) == 87                         # btFlag before the name
+    assert prepare("NOPE", bt_flag=4) == 87
+    assert prepare("DC_01", grbit=0x2) == 87                         # malformed before grbit
+    assert prepare("NOPE", grbit=0x2) == 0xC7FF0007                  # unknown before grbit
+    servers.allow(dc, "CORP\\x", "pw")
+    ntds.set_auth_identity("x", "CORP", "bad")
+    servers.stop(dc)
+    assert prepare(dc, grbit=0x2) == 5                               # credentials before offline
+    ntds.set_auth_identity(None)
+    assert prepare(dc, grbit=0x2) == 0xC7FF0007                      # offline before grbit
+    servers.start(dc)
+    with ntds.backup(dc):
+        assert prepare(dc, grbit=0x2) == 0xC8000384                  # grbit before in progress
+        assert prepare(dc) == 0xC80001F9
+
+
+def test_circular_logging_is_checked_before_backup_in_progress():
+    # contract, DsBackupPrepare "checked in this order": grbit 0x1 with circular logging ->
+    # hrInvalidBackup, then "a backup of that server running" -> hrBackupInProgress
+    servers.create("DC02", circular_logging=True)
+    with ntds.backup("DC02"):
+        with raises("hrInvalidBackup", 0xC800020E):
+            ntds.backup("DC02", grbit=0x1)
+
+
+def test_backup_in_progress_is_checked_before_missing_full_backup():
+    # contract: the running backup (ESE's in-progress check) comes before the check of the
+    # database headers for an earlier full backup
+    servers.create("DC02")
+    with ntds.backup("DC02"):
+        with raises("hrBackupInProgress", 0xC80001F9):
+            ntds.backup("DC02", grbit=0x1)
+    with raises("hrMissingFullBackup", 0xC8000230):
         ntds.backup("DC02", grbit=0x1)
 
 
@@ -201,11 +262,13 @@ def test_database_after_the_log_list_aborts_the_backup(dc, lib):
     b.logs()
     with raises("hrInvalidBackupSequence", 0xC8000209):
         b.open(db)
-    with raises("hrNoBackup", 0xC8000208):
-        b.logs()
-    b.end()                                                          # S_OK after an abort
-    with ntds.backup(dc):                                            # and a new backup at once
+    # "later calls -> hrNoBackup"
+    for call in (b.logs, b.databases, lambda: b.open(db), b.read, b.close, b.truncate_logs):
+        with raises("hrNoBackup", 0xC8000208):
+            call()
+    with ntds.backup(dc):                                            # a new backup at once, before End
         pass
+    b.end()                                                          # S_OK after an abort
 
 
 def test_not_a_database_during_the_database_phase(dc):
@@ -300,6 +363,8 @@ def test_stopped_server_aborts_the_running_backup(dc, lib, tmp_path):
             b.logs()
         with raises("WB_HR_BACKUP_ABORT_BY_SERVER", 0xC8000321):
             b.truncate_logs()
+        with raises("WB_HR_BACKUP_ABORT_BY_SERVER", 0xC8000321):
+            b.open(r"C:\Windows\NTDS\edb00001.log")
         assert _lib.u32(lib.DsBackupClose(b.hbc)) == 0               # Close and End still work
     servers.start(dc)
     with ntds.backup(dc):

@@ -158,7 +158,7 @@ public final class BackupSession: Sendable {
         var snapshot = live
         snapshot.bkinfoFullCur = BackupInfo(mark: mark, time: markTime, genLow: copyMic, genHigh: 0)
         let layout = self.layout, mark = self.mark, markTime = self.markTime
-        return DatabaseStream(name: name, database: db, pgnoLast: try db.pgnoLast(), headerSnapshot: snapshot.sealed()) { () throws(BackupError) -> [UInt8] in
+        return DatabaseStream(name: name, database: db, pgnoLast: try db.databaseLastPage(), headerSnapshot: snapshot.sealed()) { () throws(BackupError) -> [UInt8] in
             let current = (try? FileSystem.readFile(layout.currentLogPath)).flatMap { bytes in
                 bytes.withUnsafeBytes { LogHeader($0)?.generation }
             } ?? 0
@@ -168,17 +168,15 @@ public final class BackupSession: Sendable {
         }
     }
 
-    /// JetReadFileInstance: the next chunk of the open file. A database page that fails its
-    /// checks closes that file and the backup of the others goes on; a damaged log aborts the
-    /// backup. `.endOfFile` when the whole file was delivered.
+    /// JetReadFileInstance: the next chunk of the open file; 0 bytes once the whole file was
+    /// delivered. A database page that fails its checks closes that file and the backup of the
+    /// others goes on; a damaged log aborts the backup.
     public func read(into buffer: UnsafeMutableRawBufferPointer) throws(BackupError) -> Int {
         try state.withLock { (s) throws(BackupError) -> Int in
             try active(&s)
             guard let open = s.open else { throw .noFileOpen }
             do throws(BackupError) {
                 return try open.stream.read(into: buffer)
-            } catch .endOfFile {
-                throw .endOfFile
             } catch {
                 switch open.kind {
                 case .database(let index):

@@ -32,6 +32,7 @@ public enum BackupError: Error, Equatable, Sendable {
     case databaseNotFound(String)
     case missingFileToBackup(String)
     case logFileNotCopied(generation: UInt32)
+    /// Not an ESE condition: the Ntdsbcli facade's ERROR_HANDLE_EOF.
     case endOfFile
 
     // Integrity.

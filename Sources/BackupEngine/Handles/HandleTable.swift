@@ -1,3 +1,7 @@
+#if !PTHREAD_LOCK
+import Synchronization
+#endif
+
 /// Opaque handles for objects handed to C callers. A handle is a pointer-sized value:
 ///
 ///   bits 56-63  kind tag (one per handle type, so a handle of one type is refused by another)
@@ -7,24 +11,31 @@
 /// It is never 0 and never a valid user-space address (the tag makes it non-canonical), so a
 /// made-up, stale or foreign value is recognised, never dereferenced. Lookups are O(1) under
 /// one short lock; the object is returned retained, so a concurrent remove cannot free it
-/// under a caller that is still using it.
+/// under a caller that is still using it. The lookup is @inlinable, so the facades' calls
+/// compile to a specialised lookup for their object type, not a generic one.
 public final class HandleTable<Object: AnyObject & Sendable>: Sendable {
     public let kind: UInt8
 
-    private struct Slot {
-        var generation: UInt32 = 1
-        var object: Object?
+    @usableFromInline
+    struct Slot {
+        @usableFromInline var generation: UInt32 = 1
+        @usableFromInline var object: Object?
+
+        @usableFromInline init() {}
     }
 
-    private struct Slots {
-        var slots: [Slot] = []
-        var free: [Int] = []
-        var live = 0
+    @usableFromInline
+    struct Slots {
+        @usableFromInline var slots: [Slot] = []
+        @usableFromInline var free: [Int] = []
+        @usableFromInline var live = 0
+
+        @usableFromInline init() {}
     }
 
-    private let table = Lock(Slots())
+    @usableFromInline let table = Lock(Slots())
 
-    static var generationMask: UInt32 { 0x00FF_FFFF }
+    @usableFromInline static var generationMask: UInt32 { 0x00FF_FFFF }
 
     public init(kind: UInt8) {
         precondition(kind != 0)
@@ -47,8 +58,8 @@ public final class HandleTable<Object: AnyObject & Sendable>: Sendable {
         }
     }
 
-    @inline(__always)
-    private func decode(_ handle: UInt) -> (index: Int, generation: UInt32)? {
+    @inlinable
+    func decode(_ handle: UInt) -> (index: Int, generation: UInt32)? {
         guard UInt8(truncatingIfNeeded: handle >> 56) == kind else { return nil }
         let low = Int(truncatingIfNeeded: handle & 0xFFFF_FFFF)
         guard low != 0 else { return nil }
@@ -56,7 +67,7 @@ public final class HandleTable<Object: AnyObject & Sendable>: Sendable {
     }
 
     /// The object of a live handle, or nil.
-    @inline(__always)
+    @inlinable
     public func lookup(_ handle: UInt) -> Object? {
         guard let (index, generation) = decode(handle) else { return nil }
         return table.withLock { t in

@@ -56,6 +56,13 @@ public final class DatabaseFile: Sendable {
         return UInt32(clamping: max(0, pages - 2))
     }
 
+    /// The last page of the database as ESE sees it: the last page its space tree owns, for a real
+    /// ESE database whose file runs past that (what a backup streams); else `pgnoLast()`.
+    public func databaseLastPage() throws(BackupError) -> UInt32 {
+        if let owned = OwnedSpace.lastOwnedPage(self) { return owned }
+        return try pgnoLast()
+    }
+
     /// The header: the primary copy if it verifies, else the shadow.
     public func readHeader() throws(BackupError) -> DatabaseHeader {
         for copy in 0..<2 {

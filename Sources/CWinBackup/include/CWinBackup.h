@@ -1,7 +1,8 @@
 /*
- * CWinBackup - the C side of the Swift targets: the Windows types (include/wbtypes.h) and a few
- * libc calls Swift's Glibc module does not expose (open-file-description locks, crypt_r).
- * No logic lives here.
+ * CWinBackup - the C side of the Swift targets: the Windows types (include/wbtypes.h), a few
+ * libc calls Swift's Glibc module does not expose (open-file-description locks, crypt_r, atomics
+ * on shared memory), and the page-checksum loop (checksum.c), which needs per-function CPU
+ * features.
  */
 #ifndef CWINBACKUP_H
 #define CWINBACKUP_H
@@ -21,6 +22,15 @@ int wb_ofd_is_locked(int fd, int exclusive);
 int wb_crypt_matches(const char *password, const char *hash);
 /* Writes a "$6$..." SHA-512 hash of password into out (size cbOut). 0 on success, else errno. */
 int wb_crypt_hash(const char *password, char *out, size_t cbOut);
+
+/* The XE checksum of one block of n bytes (1, 2, 4 or 8 KiB): the xor of its dwords and its ECC;
+ * in a header block the first 8 bytes (the stored checksum) count as zero. checksum.c. */
+void wb_xe_parts(const void *block, size_t n, int header_block, uint32_t *out_xor, uint32_t *out_ecc);
+/* The same with a given kernel (0: 16-byte rows, 1: AVX2), for tests; 0 if the CPU lacks it. */
+int wb_xe_parts_kernel(int kernel, const void *block, size_t n, int header_block, uint32_t *out_xor, uint32_t *out_ecc);
+
+/* A spin-wait hint (PAUSE on x86). */
+void wb_cpu_relax(void);
 
 /* Atomic 64-bit load and add on shared (mmap'ed) memory. */
 uint64_t wb_atomic_load_u64(const uint64_t *p);

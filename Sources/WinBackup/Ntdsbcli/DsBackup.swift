@@ -86,12 +86,9 @@ enum DsBackup {
         guard cbBuffer % readUnit == 0, cbBuffer >= minimumRead else {
             throw .invalidParameter("cbBuffer must be a multiple of 8192 and at least 24576")
         }
-        do throws(BackupError) {
-            pcbRead.pointee = UInt32(try s.read(into: UnsafeMutableRawBufferPointer(start: buffer, count: Int(cbBuffer))))
-        } catch .endOfFile {
-            pcbRead.pointee = 0
-            throw .endOfFile
-        }
+        let n = try s.read(into: UnsafeMutableRawBufferPointer(start: buffer, count: Int(cbBuffer)))
+        pcbRead.pointee = UInt32(n)
+        if n == 0 { throw .endOfFile }
     }
 }
 

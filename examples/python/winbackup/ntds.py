@@ -13,6 +13,7 @@ Every call uses the W (UTF-16) functions; a result other than S_OK raises HResul
 import ctypes
 import os
 from ctypes import byref
+from dataclasses import dataclass
 
 from . import _lib
 from .errors import HResultError, check
@@ -22,7 +23,6 @@ BACKUP_TYPE_LOGS_ONLY = 0x02
 BACKUP_TYPE_INCREMENTAL = 0x04
 BACKUP_DISABLE_INCREMENTAL = 0xFFFFFFFF
 ERROR_HANDLE_EOF = 38
-PAGE_SIZE = 8192
 
 # The BFT type character in front of each listed name (ntdsbcli.h).
 BFT_LOG = 0x21
@@ -34,12 +34,12 @@ BFT_UNKNOWN = 0x0F
 BFT_NAMES = {value: name for name, value in globals().items() if name.startswith("BFT_")}
 
 
+@dataclass(frozen=True)
 class BackupFile:
     """One entry of a database or log list: .kind (the BFT code), .kind_name, .name (the UNC path,
     as DsBackupOpenFile takes it) and .basename ("ntds.dit")."""
-
-    def __init__(self, kind, name):
-        self.kind, self.name = kind, name
+    kind: int
+    name: str
 
     @classmethod
     def parse(cls, entry):
@@ -52,15 +52,6 @@ class BackupFile:
     @property
     def basename(self):
         return self.name.replace("/", "\\").rsplit("\\", 1)[-1]
-
-    def __eq__(self, other):
-        return isinstance(other, BackupFile) and (self.kind, self.name) == (other.kind, other.name)
-
-    def __hash__(self):
-        return hash((self.kind, self.name))
-
-    def __repr__(self):
-        return f"BackupFile({self.kind_name}, {self.name!r})"
 
 
 def _call(name, *args):
