@@ -21,3 +21,4 @@ if ! python3 -c 'import pytest' >/dev/null 2>&1; then
   echo "installing: pytest"
   python3 -m pip install -q pytest
 fi
+"$(dirname "$0")/fetch-ese-samples.sh"

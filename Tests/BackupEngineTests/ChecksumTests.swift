@@ -63,6 +63,18 @@ struct ChecksumTests {
         #expect(page.withUnsafeBytes { PageFormat.verify($0, pgno: 6) } == .wrongPage(found: 5))
     }
 
+    @Test("both SHA-256 kernels (portable, SHA extensions where the CPU has them) agree on random data", arguments: [0, 1])
+    func shaKernels(kernel: Int32) {
+        var generator = ContentGenerator(seed: 5)
+        var data = [UInt8](repeating: 0, count: 64 * 37)
+        data.withUnsafeMutableBytes { generator.fill($0) }
+        var expected: [UInt32] = [0x6a09_e667, 0xbb67_ae85, 0x3c6e_f372, 0xa54f_f53a, 0x510e_527f, 0x9b05_688c, 0x1f83_d9ab, 0x5be0_cd19]
+        var got = expected
+        _ = data.withUnsafeBytes { wb_sha256_blocks_kernel(0, &expected, $0.baseAddress, 37) }
+        guard data.withUnsafeBytes({ wb_sha256_blocks_kernel(kernel, &got, $0.baseAddress, 37) }) == 1 else { return }
+        #expect(got == expected)
+    }
+
     @Test("SHA-256 of the standard test vectors")
     func sha256Vectors() {
         #expect(hexString(SHA256.hash(Array("abc".utf8))) == "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad")
@@ -72,6 +84,12 @@ struct ChecksumTests {
         var split = SHA256()
         split.update(Array("ab".utf8)); split.update(Array("c".utf8))
         #expect(hexString(split.finalize()) == hexString(SHA256.hash(Array("abc".utf8))))
+        // 448 bits: the padding needs a second block
+        #expect(hexString(SHA256.hash(Array("abcdbcdecdefdefgefghfghighijhijkijkljklmklmnlmnomnopnopq".utf8)))
+                == "248d6a61d20638b8e5c026930c3e6039a33ce45964ff2167f6ecedd419db06c1")
+        var pieces = SHA256()
+        for chunk in stride(from: 0, to: million.count, by: 997) { pieces.update(Array(million[chunk..<min(chunk + 997, million.count)])) }
+        #expect(hexString(pieces.finalize()) == "cdc76e5c9914fb9281a1c7e284d73e67f1809a48a497200e046d39ccc7112cd0")
     }
 }
 

@@ -200,3 +200,47 @@ struct SessionRulesTests {
         #expect(throws: BackupError.noBackup) { try s.close() }
     }
 }
+
+@Suite("backup session: large reads, verified on the helper thread")
+struct LargeReadTests {
+    @Test("a bad page or a misplaced one is found the same way by reads larger than a chunk", arguments: [3, 40, 100, 126])
+    func damageInLargeReads(pgno: UInt32) throws {
+        let root = TemporaryRoot()
+        let server = try root.server()  // 1 MiB: 126 pages, so a 1 MiB read spans several chunks
+        let settings = try server.settings()
+        let name = settings.databases[0]
+        let db = try DatabaseFile.open(server.localPath(name), forUpdate: true)
+        var page = try db.readPage(pgno)
+        page[4000] ^= 0x04
+        try db.writePage(pgno, page)
+        let s = try BackupSession.begin(server: server, settings: settings, grbit: 0)
+        _ = try s.open(name)
+        #expect(throws: BackupError.readVerifyFailure(file: server.unc(name), pgno: pgno)) { try readAll(s, chunk: 1 << 20) }
+        page[4000] ^= 0x04
+        try db.writePage(pgno, try db.readPage(pgno == 3 ? 4 : 3))  // now a valid page in the wrong place
+        _ = try s.open(name)
+        #expect(throws: BackupError.self) { try readAll(s, chunk: 1 << 20) }
+        try db.writePage(pgno, page)
+        _ = try s.open(name)
+        #expect(try readAll(s, chunk: 1 << 20).count == (126 + 3) * 8192)
+        try s.close()
+        try s.end(normal: false)
+    }
+
+    @Test("the first bad page in stream order is the one reported, however the chunks fall")
+    func firstBadPageWins() throws {
+        let root = TemporaryRoot()
+        let server = try root.server()
+        let settings = try server.settings()
+        let db = try DatabaseFile.open(server.localPath(settings.databases[0]), forUpdate: true)
+        for pgno: UInt32 in [90, 20, 60] {
+            var page = try db.readPage(pgno)
+            page[100] ^= 1
+            try db.writePage(pgno, page)
+        }
+        let s = try BackupSession.begin(server: server, settings: settings, grbit: 0)
+        _ = try s.open(settings.databases[0])
+        #expect(throws: BackupError.readVerifyFailure(file: server.unc(settings.databases[0]), pgno: 20)) { try readAll(s, chunk: 1 << 20) }
+        try s.end(normal: false)
+    }
+}

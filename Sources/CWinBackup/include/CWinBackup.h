@@ -29,6 +29,11 @@ void wb_xe_parts(const void *block, size_t n, int header_block, uint32_t *out_xo
 /* The same with a given kernel (0: 16-byte rows, 1: AVX2), for tests; 0 if the CPU lacks it. */
 int wb_xe_parts_kernel(int kernel, const void *block, size_t n, int header_block, uint32_t *out_xor, uint32_t *out_ecc);
 
+/* SHA-256: runs the compression function over `blocks` 64-byte blocks (sha256.c); the
+ * _kernel form picks one (0: portable, 1: SHA extensions), for tests; 0 if the CPU lacks it. */
+void wb_sha256_blocks(uint32_t state[8], const void *data, size_t blocks);
+int wb_sha256_blocks_kernel(int kernel, uint32_t state[8], const void *data, size_t blocks);
+
 /* A spin-wait hint (PAUSE on x86). */
 void wb_cpu_relax(void);
 
