@@ -236,9 +236,10 @@ HRESULT NTDSBCLI_API DsBackupEnd(HBC hbc);
 VOID NTDSBCLI_API DsBackupFree(PVOID pvBuffer);
 
 /*
- * DsRestoreGetDatabaseLocations (NTDSBCLI.@) - where the restored files go: BFT_NTDS_DATABASE,
- * BFT_LOG_DIR and BFT_CHECKPOINT_DIR entries. Works on a backup or a restore context.
- * Release the buffer with DsBackupFree.
+ * DsRestoreGetDatabaseLocations (NTDSBCLI.@) - where the restored files go: a BFT_NTDS_DATABASE
+ * entry per database, then BFT_LOG_DIR and BFT_CHECKPOINT_DIR, as UNC paths. Works on a backup
+ * context and on any restore context, restricted or not. Release the buffer with DsBackupFree.
+ * Errors: ERROR_INVALID_PARAMETER (bad handle, NULL pointers), ERROR_NOT_ENOUGH_MEMORY.
  */
 HRESULT NTDSBCLI_API DsRestoreGetDatabaseLocationsA(HBC hbc, LPSTR *pszDatabaseLocationList,
                                                     LPDWORD pcbSize);
@@ -246,8 +247,17 @@ HRESULT NTDSBCLI_API DsRestoreGetDatabaseLocationsW(HBC hbc, LPWSTR *pszDatabase
                                                     LPDWORD pcbSize);
 
 /*
- * DsRestorePrepare (NTDSBCLI.@) - starts a restore on an offline DC. Without an expiry token the
- * handle can only ask for the database locations.
+ * DsRestorePrepare (NTDSBCLI.@) - restore step 1, on a DC that is offline (Directory Services
+ * Restore Mode: DsIsNTDSOnline says FALSE).
+ *   rtFlag             0 or RESTORE_TYPE_CATCHUP; authoritative and online restores are not supported.
+ *   pvExpiryToken      the bytes DsBackupPrepare gave (cbExpiryTokenSize of them), or NULL: the
+ *                      handle is then restricted to DsRestoreGetDatabaseLocations.
+ *   phbc        [out]  the restore context; end it with DsRestoreEnd.
+ * A token names the server it came from; restoring onto another DC (a rebuilt one) is allowed.
+ * Errors: ERROR_INVALID_PARAMETER (NULL/malformed name, NULL phbc, rtFlag), hrCouldNotConnect,
+ * ERROR_ACCESS_DENIED, hrDatabaseInUse (the DC is online), hrUnknownExpiryTokenFormat (not a token
+ * of this library, damaged, truncated), hrContentsExpired (the backup is older than the server's
+ * tombstone lifetime, by the server's clock).
  */
 HRESULT NTDSBCLI_API DsRestorePrepareA(LPCSTR szServerName, ULONG rtFlag, PVOID pvExpiryToken,
                                        DWORD cbExpiryTokenSize, HBC *phbc);
@@ -255,8 +265,19 @@ HRESULT NTDSBCLI_API DsRestorePrepareW(LPCWSTR szServerName, ULONG rtFlag, PVOID
                                        DWORD cbExpiryTokenSize, HBC *phbc);
 
 /*
- * DsRestoreRegister (NTDSBCLI.@) - records the restore (paths, map, log range) and keeps the DC
- * from starting until DsRestoreRegisterComplete.
+ * DsRestoreRegister (NTDSBCLI.@) - step 2: records the restore in the server folder (Windows: the
+ * "Restore in Progress" registry key). From here until DsRestoreRegisterComplete(S_OK) the DC will
+ * not start. Then copy the files (delete the destinations first), then RegisterComplete.
+ *   szCheckPointFilePath, szLogPath  the BFT_CHECKPOINT_DIR and BFT_LOG_DIR locations.
+ *   rgrstmap, crstmap  one entry per database: the name at backup time, and its BFT_NTDS_DATABASE
+ *                      location on this DC (szNewDatabaseName), where the backed-up stream goes.
+ *   szBackupLogPath    the folder (on this DC) where the backed-up logs are copied.
+ *   genLow, genHigh    the first and last log generation restored (1 to 0xFFFFF).
+ * Paths: UNC, drive ("C:\Restore") or local (WbResolvePath) spellings.
+ * Errors: ERROR_INVALID_PARAMETER (bad handle, a NULL path, genLow > genHigh, no map, a path that
+ * is not the server's location), hrMissingExpiryToken (prepared without a token), hrDatabaseInUse
+ * (the DC was started meanwhile), hrRestoreInProgress (another process's restore is registering),
+ * ERROR_ACCESS_DENIED (a path out of the DC's folder).
  */
 HRESULT NTDSBCLI_API DsRestoreRegisterA(HBC hbc, LPCSTR szCheckPointFilePath, LPCSTR szLogPath,
                                         EDB_RSTMAPA rgrstmap[], LONG crstmap,
@@ -265,10 +286,21 @@ HRESULT NTDSBCLI_API DsRestoreRegisterW(HBC hbc, LPCWSTR szCheckPointFilePath, L
                                         EDB_RSTMAPW rgrstmap[], LONG crstmap,
                                         LPCWSTR szBackupLogPath, ULONG genLow, ULONG genHigh);
 
-/* DsRestoreRegisterComplete (NTDSBCLI.@) - the files are in place (S_OK) or not (an error). */
+/*
+ * DsRestoreRegisterComplete (NTDSBCLI.@) - step 3: the files are in place (S_OK) or not (a failure
+ * HRESULT: the DC then will not start until a good restore is registered). At its next start the DC
+ * runs hard recovery: it checks the restored database and logs genLow..genHigh, replays them, and
+ * comes up with the backup's content; a problem stops the start with the ESE error and changes
+ * nothing. Errors: ERROR_INVALID_PARAMETER (bad handle, nothing registered by this context),
+ * hrMissingExpiryToken.
+ */
 HRESULT NTDSBCLI_API DsRestoreRegisterComplete(HBC hbc, HRESULT hrRestoreState);
 
-/* DsRestoreEnd (NTDSBCLI.@) - ends the restore session and invalidates hbc. */
+/*
+ * DsRestoreEnd (NTDSBCLI.@) - the last step: ends the restore context and invalidates hbc. A
+ * registration that was never completed stays, and keeps the DC from starting.
+ * Errors: ERROR_INVALID_PARAMETER (bad or already ended handle).
+ */
 HRESULT NTDSBCLI_API DsRestoreEnd(HBC hbc);
 
 /*

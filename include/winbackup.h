@@ -92,6 +92,29 @@ WB_API HRESULT WbWriteServerA(LPCSTR szServerName, DWORD cTransactions);
  */
 WB_API HRESULT WbAllowIdentityA(LPCSTR szServerName, LPCSTR szAccount, LPCSTR szPassword);
 
+/*
+ * WbSetClockOffsetA (WINBACKUP.@) - makes the server's clock run `seconds` ahead of the machine's
+ * (negative: behind), for tests of a backup older than the tombstone lifetime
+ * (DsRestorePrepare: hrContentsExpired). Only the server's own checks use it. Also
+ * `winbackupctl server set NAME --clock-offset 200d`.
+ */
+WB_API HRESULT WbSetClockOffsetA(LPCSTR szServerName, LONGLONG seconds);
+
+/*
+ * WbGetContentDigestA (WINBACKUP.@) - the digest of the server's database content, computed by
+ * reading every page: 64 lower-case hex digits and a NUL. cchHexDigest >= 65, else
+ * ERROR_INSUFFICIENT_BUFFER.
+ */
+WB_API HRESULT WbGetContentDigestA(LPCSTR szServerName, LPSTR szHexDigest, DWORD cchHexDigest);
+
+/*
+ * WbReadLogDigestA (WINBACKUP.@) - the content digest a server's writer recorded at the end of a
+ * log generation, read from that log file (a local path, e.g. in a backup set): what a server
+ * restored through that generation must show (WbGetContentDigestA). hrLogFileCorrupt if the
+ * generation is damaged or does not end.
+ */
+WB_API HRESULT WbReadLogDigestA(LPCSTR szLogFile, LPSTR szHexDigest, DWORD cchHexDigest);
+
 WB_END_DECLS
 
 #endif /* WINBACKUP_H */

@@ -17,10 +17,7 @@ import sys
 ROOT = pathlib.Path(__file__).resolve().parent.parent
 
 # Declared in the headers, implemented by a later issue (docs/DEVIATIONS.md says which).
-PENDING = {
-    "DsRestoreGetDatabaseLocationsA", "DsRestoreGetDatabaseLocationsW", "DsRestorePrepareA", "DsRestorePrepareW",
-    "DsRestoreRegisterA", "DsRestoreRegisterW", "DsRestoreRegisterComplete", "DsRestoreEnd",
-}
+PENDING = set()
 
 
 def exports_in_sources():

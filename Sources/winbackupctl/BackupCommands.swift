@@ -26,6 +26,22 @@ enum BackupCommands {
         }
     }
 
+    static func restore(_ args: inout Arguments) throws(CLIError) {
+        let directory = try args.positional("a backup folder")
+        guard let server = try args.option("--to") else { throw CLIError("restore needs --to SERVER") }
+        let start = args.flag("--start")
+        try args.finish()
+        let r = try RestoreAgent(library: try WinBackupLibrary.load()).restore(FileSystem.absolute(directory), to: server)
+        print("restored \(directory) onto \(server): \(r.files) file(s), \(formatBytes(r.bytes)), log generations \(r.genLow)-\(r.genHigh); "
+              + "the restore is registered and complete")
+        guard start else {
+            print("start it to apply the restore (hard recovery): winbackupctl server start \(server)")
+            return
+        }
+        var startArgs = Arguments(["start", server])
+        try ServerCommands.run(&startArgs)
+    }
+
     static func verify(_ args: inout Arguments) throws(CLIError) {
         let files = args.flag("--files")
         let directory = try args.positional("a backup folder")

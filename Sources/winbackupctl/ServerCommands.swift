@@ -34,10 +34,15 @@ enum ServerCommands {
             case "start":
                 let server = try registry.find(try args.positional("a server name"))
                 try args.finish()
-                if let report = try server.start() {
-                    print("\(server.name) is online (recovery replayed \(report.transactionsReplayed) transaction(s))")
-                } else {
+                switch try server.start() {
+                case nil:
                     print("\(server.name) is already online")
+                case .recovered(let r):
+                    print("\(server.name) is online (soft recovery replayed \(r.transactionsReplayed) transaction(s))")
+                case .restored(let r):
+                    print("\(server.name) is online after hard recovery of the restore: log generations \(r.genLow)-\(r.genHigh), "
+                          + "\(r.transactionsReplayed) transaction(s) replayed, \(r.pagesVerified) page(s) verified")
+                    print("  content digest \(r.digest) (the source server recorded \(r.loggedDigest) at the end of generation \(r.genHigh))")
                 }
             case "stop":
                 let server = try registry.find(try args.positional("a server name"))
@@ -59,6 +64,22 @@ enum ServerCommands {
                       + "\(r.logRolls) log roll(s), log generation \(r.firstGeneration) -> \(r.lastGeneration), "
                       + "checkpoint at generation \(r.checkpoint.generation)\(r.stoppedEarly ? " (stopped: the server went offline)" : "")")
                 print("content digest \(r.digest)")
+            case "set":
+                let server = try registry.find(try args.positional("a server name"))
+                let lifetime = try args.option("--tombstone-lifetime").map { (v) throws(CLIError) -> Int in
+                    guard let n = Int(v), (1...36500).contains(n) else { throw CLIError("--tombstone-lifetime takes days, 1 to 36500") }
+                    return n
+                }
+                let offset = try args.option("--clock-offset").map { (v) throws(CLIError) -> Int64 in try duration(v) }
+                let circular = try args.option("--circular-logging").map { (v) throws(BackupError) -> Bool in try OptionParsing.onOff(v, "--circular-logging") }
+                try args.finish()
+                let s = try server.updateSettings { s in
+                    if let lifetime { s.tombstoneLifetimeDays = lifetime }
+                    if let offset { s.clockOffset = offset }
+                    if let circular { s.circularLogging = circular }
+                }
+                print("\(server.name): tombstone lifetime \(s.tombstoneLifetimeDays) days, clock offset \(s.clockOffset) s, "
+                      + "circular logging \(s.circularLogging ? "on" : "off")")
             case "allow":
                 let server = try registry.find(try args.positional("a server name"))
                 let account = try args.positional("an account (DOMAIN\\user or user)")
@@ -87,6 +108,15 @@ enum ServerCommands {
         }
     }
 
+    /// "200d", "-3h", "90m", "45s" or seconds.
+    static func duration(_ text: String) throws(CLIError) -> Int64 {
+        let units: [Character: Int64] = ["d": 86_400, "h": 3600, "m": 60, "s": 1]
+        var number = Substring(text), unit: Int64 = 1
+        if let last = number.last, let u = units[last] { unit = u; number = number.dropLast() }
+        guard let n = Int64(number), abs(n) <= Int64(100 * 365 * 86_400) / unit else { throw CLIError("bad duration '\(text)'") }
+        return n * unit
+    }
+
     static func show(_ server: Server) throws(BackupError) {
         let s = try server.settings()
         let store = Store(StoreLayout(server: server, settings: s))
@@ -108,6 +138,10 @@ enum ServerCommands {
         print("  circular log    \(s.circularLogging ? "on" : "off")")
         if let ca = s.caName { print("  CA name         \(ca)") }
         if s.role == .ntds { print("  tombstone       \(s.tombstoneLifetimeDays) days") }
+        if s.clockOffset != 0 { print("  clock offset    \(s.clockOffset) s") }
+        if let r = try RestoreRegistration.read(server) {
+            print("  restore         \(r.status.rawValue): log generations \(r.genLow)-\(r.genHigh) from \(server.unc(r.backupLogPath)) (backup of \(r.sourceServer), \(formatUTC(r.backupTime)))")
+        }
         if let db = try? store.openDatabases().first, let h = try? db.readHeader() {
             let full = h.bkinfoFullPrev, copy = h.bkinfoCopyPrev
             print("  last full       " + (full.isEmpty ? "never" : "generations \(full.genLow)-\(full.genHigh), \(full.time.unixTime.map(formatUTC) ?? "?")"))

@@ -21,6 +21,13 @@ struct WinBackupLibrary {
     let dsBackupTruncateLogs: @convention(c) (Handle) -> HRESULT
     let dsBackupEnd: @convention(c) (Handle) -> HRESULT
     let dsBackupFree: @convention(c) (UnsafeMutableRawPointer?) -> Void
+    let dsRestorePrepare: @convention(c) (WString, UInt32, UnsafeMutableRawPointer?, UInt32, UnsafeMutablePointer<UnsafeMutableRawPointer?>?) -> HRESULT
+    let dsRestoreGetDatabaseLocations: @convention(c) (Handle, UnsafeMutablePointer<UnsafeMutablePointer<UInt16>?>?, UnsafeMutablePointer<UInt32>?) -> HRESULT
+    /// DsRestoreRegisterW; the map is EDB_RSTMAPW[], two pointers per entry.
+    let dsRestoreRegister: @convention(c) (Handle, WString, WString, UnsafeMutablePointer<UnsafePointer<UInt16>?>?, Int32, WString, UInt32, UInt32) -> HRESULT
+    let dsRestoreRegisterComplete: @convention(c) (Handle, HRESULT) -> HRESULT
+    let dsRestoreEnd: @convention(c) (Handle) -> HRESULT
+    let wbResolvePath: @convention(c) (WString, WString, UnsafeMutablePointer<UInt16>?, UInt32, UnsafeMutablePointer<UInt32>?) -> HRESULT
 
     static func defaultPath() -> String {
         if let p = getenv("WINBACKUP_LIB") { return String(cString: p) }
@@ -55,7 +62,26 @@ struct WinBackupLibrary {
             dsBackupGetBackupLogs: try symbol("DsBackupGetBackupLogsW", (@convention(c) (Handle, UnsafeMutablePointer<UnsafeMutablePointer<UInt16>?>?, UnsafeMutablePointer<UInt32>?) -> HRESULT).self),
             dsBackupTruncateLogs: try symbol("DsBackupTruncateLogs", (@convention(c) (Handle) -> HRESULT).self),
             dsBackupEnd: try symbol("DsBackupEnd", (@convention(c) (Handle) -> HRESULT).self),
-            dsBackupFree: try symbol("DsBackupFree", (@convention(c) (UnsafeMutableRawPointer?) -> Void).self))
+            dsBackupFree: try symbol("DsBackupFree", (@convention(c) (UnsafeMutableRawPointer?) -> Void).self),
+            dsRestorePrepare: try symbol("DsRestorePrepareW", (@convention(c) (WString, UInt32, UnsafeMutableRawPointer?, UInt32, UnsafeMutablePointer<UnsafeMutableRawPointer?>?) -> HRESULT).self),
+            dsRestoreGetDatabaseLocations: try symbol("DsRestoreGetDatabaseLocationsW", (@convention(c) (Handle, UnsafeMutablePointer<UnsafeMutablePointer<UInt16>?>?, UnsafeMutablePointer<UInt32>?) -> HRESULT).self),
+            dsRestoreRegister: try symbol("DsRestoreRegisterW", (@convention(c) (Handle, WString, WString, UnsafeMutablePointer<UnsafePointer<UInt16>?>?, Int32, WString, UInt32, UInt32) -> HRESULT).self),
+            dsRestoreRegisterComplete: try symbol("DsRestoreRegisterComplete", (@convention(c) (Handle, HRESULT) -> HRESULT).self),
+            dsRestoreEnd: try symbol("DsRestoreEnd", (@convention(c) (Handle) -> HRESULT).self),
+            wbResolvePath: try symbol("WbResolvePathW", (@convention(c) (WString, WString, UnsafeMutablePointer<UInt16>?, UInt32, UnsafeMutablePointer<UInt32>?) -> HRESULT).self))
+    }
+}
+
+extension WinBackupLibrary {
+    /// WbResolvePathW: the local file behind a server path.
+    func resolve(_ server: String, _ path: String) throws(CLIError) -> String {
+        var needed: UInt32 = 0
+        let units = Array(server.utf16) + [0], p = Array(path.utf16) + [0]
+        _ = wbResolvePath(units, p, nil, 0, &needed)
+        var out = [UInt16](repeating: 0, count: Int(max(needed, 1)))
+        let hr = wbResolvePath(units, p, &out, UInt32(out.count), &needed)
+        guard hr == 0 else { throw CLIError("WbResolvePath \(path): \(HResultNames.describe(hr))") }
+        return String(decoding: out.prefix(while: { $0 != 0 }), as: UTF16.self)
     }
 }
 

@@ -6,14 +6,17 @@ import Glibc
 let usage = """
 usage: winbackupctl [--root DIR] COMMAND ...
 
-  demo                               create a sample DC, write to it, back it up, verify it
+  demo                               back up a sample DC while it is written, restore it onto
+                                     a second DC, start it, compare the content digests
   server create NAME --role ntds|certsrv|ese [--db-size SIZE] [--logs N] [--log-size SIZE]
                 [--circular-logging on|off] [--ca-name NAME] [--tombstone-lifetime DAYS] [--offline]
   server list | show NAME | delete NAME | start NAME | stop NAME
   server write NAME [--transactions N] [--pages N]   simulated activity
   server allow NAME ACCOUNT [--password P | --password-stdin]
   server deny NAME ACCOUNT
+  server set NAME [--tombstone-lifetime DAYS] [--clock-offset DURATION] [--circular-logging on|off]
   backup SERVER --to DIR [--no-truncate]   back up a DC through libwinbackup.so
+  restore DIR --to SERVER [--start]        restore a backup set onto an offline DC (then start it)
   verify [--files] DIR                    check a backup set page by page (--files: no manifest)
   version
 
@@ -32,6 +35,7 @@ func main() -> Int32 {
         case "server": try ServerCommands.run(&args)
         case "backup": try BackupCommands.backup(&args)
         case "verify": try BackupCommands.verify(&args)
+        case "restore": try BackupCommands.restore(&args)
         case "version": print("winbackupctl \(winbackupVersion)")
         case "help": print(usage)
         default: throw CLIError("unknown command '\(command)'")

@@ -35,6 +35,20 @@ public enum BackupError: Error, Equatable, Sendable {
     /// Not an ESE condition: the Ntdsbcli facade's ERROR_HANDLE_EOF.
     case endOfFile
 
+    // Restore (ESE-BEHAVIOUR.md §B, API-FACTS.md §1.4-1.6).
+    case missingExpiryToken
+    case unknownExpiryTokenFormat
+    case contentsExpired(backupTime: Int64, lifetimeDays: Int)
+    case restoreInProgress(String)
+    case softRecoveryOnBackupDatabase(String)
+    case startingRestoreLogTooHigh(genLow: UInt32, needed: UInt32)
+    case endingRestoreLogTooLow(genHigh: UInt32, needed: UInt32)
+    case givenLogFileIsNotContiguous(String)
+    case badLogSignature(String)
+    case badDbSignature(String)
+    case logFileCorrupt(String)
+    case restoreOfNonBackupDatabase(String)
+
     // Integrity.
     case readVerifyFailure(file: String, pgno: UInt32)
     case readPgnoVerifyFailure(file: String, pgno: UInt32, found: UInt32)
@@ -72,6 +86,16 @@ public enum BackupError: Error, Equatable, Sendable {
         case .missingFileToBackup: -569       // JET_errMissingFileToBackup
         case .logFileNotCopied: -616          // JET_errLogFileNotCopied
         case .endOfFile: -1003                // not an ESE condition; facades handle it
+        case .missingExpiryToken, .unknownExpiryTokenFormat, .contentsExpired: -1003  // client-side hr codes
+        case .restoreInProgress: -506         // JET_errRestoreInProgress
+        case .softRecoveryOnBackupDatabase: -544  // JET_errSoftRecoveryOnBackupDatabase
+        case .startingRestoreLogTooHigh: -554 // JET_errStartingRestoreLogTooHigh
+        case .endingRestoreLogTooLow: -553    // JET_errEndingRestoreLogTooLow
+        case .givenLogFileIsNotContiguous: -556  // JET_errGivenLogFileIsNotContiguous
+        case .badLogSignature: -530           // JET_errBadLogSignature
+        case .badDbSignature: -531            // JET_errBadDbSignature
+        case .logFileCorrupt: -501            // JET_errLogFileCorrupt
+        case .restoreOfNonBackupDatabase: -615  // JET_errRestoreOfNonBackupDatabase
         case .readVerifyFailure: -1018        // JET_errReadVerifyFailure
         case .readPgnoVerifyFailure: -1118    // JET_errReadPgnoVerifyFailure
         case .logReadVerifyFailure: -612      // JET_errLogReadVerifyFailure
@@ -129,6 +153,18 @@ extension BackupError: CustomStringConvertible {
         case .missingFileToBackup(let n): "file to back up is missing: \(n)"
         case .logFileNotCopied(let g): "log generation \(g) was not read to its end"
         case .endOfFile: "end of file"
+        case .missingExpiryToken: "this restore was prepared without an expiry token"
+        case .unknownExpiryTokenFormat: "the expiry token is not one of winbackup's, or it is damaged"
+        case .contentsExpired(let t, let days): "the backup of \(formatUTC(t)) is older than the tombstone lifetime (\(days) days)"
+        case .restoreInProgress(let why): "restore in progress: \(why)"
+        case .softRecoveryOnBackupDatabase(let f): "\(f) is a restored backup; it needs a registered restore (hard recovery)"
+        case .startingRestoreLogTooHigh(let low, let needed): "the restore starts at log generation \(low); the database needs \(needed)"
+        case .endingRestoreLogTooLow(let high, let needed): "the restore ends at log generation \(high); the database needs \(needed)"
+        case .givenLogFileIsNotContiguous(let f): "\(f) does not follow the log before it"
+        case .badLogSignature(let f): "\(f) belongs to another log stream (another server)"
+        case .badDbSignature(let f): "\(f) does not belong to the database being restored"
+        case .logFileCorrupt(let f): "\(f) is damaged"
+        case .restoreOfNonBackupDatabase(let f): "\(f) is not a restored backup (was it copied?)"
         case .readVerifyFailure(let f, let pgno): "page \(pgno) of \(f) fails its checksum"
         case .readPgnoVerifyFailure(let f, let pgno, let found): "page \(pgno) of \(f) holds page \(found)"
         case .logReadVerifyFailure(let f, let off): "log \(f) is damaged at offset \(off)"
@@ -148,7 +184,7 @@ extension BackupError: CustomStringConvertible {
 public enum JetErrorNames {
     public static let all: [Int32: String] = [
         0: "JET_errSuccess",
-        -505: "JET_errBackupInProgress", -506: "JET_errRestoreInProgress", -520: "JET_errNoBackup",
+        -501: "JET_errLogFileCorrupt", -505: "JET_errBackupInProgress", -544: "JET_errSoftRecoveryOnBackupDatabase", -506: "JET_errRestoreInProgress", -520: "JET_errNoBackup",
         -521: "JET_errInvalidBackupSequence", -523: "JET_errBackupNotAllowedYet", -526: "JET_errInvalidBackup",
         -528: "JET_errMissingLogFile", -530: "JET_errBadLogSignature", -531: "JET_errBadDbSignature",
         -553: "JET_errEndingRestoreLogTooLow", -554: "JET_errStartingRestoreLogTooHigh",

@@ -70,6 +70,23 @@ public enum FileSystem {
         syncDirectory(parentPath(path))
     }
 
+    /// Copies a file's bytes to a new file (replacing `to`), synced; returns the bytes copied.
+    @discardableResult
+    public static func copyFile(_ from: String, to: String) throws(BackupError) -> Int64 {
+        let source = try File.openForReading(from)
+        let out = try File.create(to)
+        var offset: Int64 = 0
+        var buffer = [UInt8](zeros: 1 << 20)
+        while true {
+            let n = try buffer.withMutableBytes { (p) throws(BackupError) -> Int in try source.read(into: p, at: offset) }
+            if n == 0 { break }
+            try buffer.withBytes { (p) throws(BackupError) in try out.write(UnsafeRawBufferPointer(rebasing: p[0..<n]), at: offset) }
+            offset += Int64(n)
+        }
+        try out.sync()
+        return offset
+    }
+
     public static func rename(_ from: String, _ to: String) throws(BackupError) {
         guard Glibc.rename(from, to) == 0 else { throw BackupError.io("rename", from, errno) }
     }

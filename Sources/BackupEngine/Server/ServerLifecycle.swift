@@ -83,14 +83,51 @@ extension ServerRegistry {
     }
 }
 
+/// What a start did.
+public enum StartReport: Sendable {
+    /// Soft recovery: what the log held past the checkpoint was replayed.
+    case recovered(Store.RecoveryReport)
+    /// Hard recovery from a registered restore.
+    case restored(HardRecovery.Report)
+}
+
 extension Server {
-    /// Starts the server's engine: soft recovery (replays what the log holds past the
-    /// checkpoint), databases marked attached, state online.
+    /// Starts the server's engine, as an ESE instance starts: after a completed restore, hard
+    /// recovery from it; else soft recovery (what the log holds past the checkpoint). Then the
+    /// databases are marked attached and the state is online. Refused, with the server left
+    /// offline and unchanged, while a restore is registered but not completed, after a failed
+    /// one, or when a database is a restored backup copy with no restore registered. nil if the
+    /// server was online already.
     @discardableResult
-    public func start(now: Int64 = unixTime()) throws(BackupError) -> Store.RecoveryReport? {
-        guard try settings().state != .online else { return nil }
-        let store = try Store(server: self)
-        let report = try store.recover(now: now)
+    public func start(now: Int64 = unixTime()) throws(BackupError) -> StartReport? {
+        let settings = try settings()
+        guard settings.state != .online else { return nil }
+        let store = Store(StoreLayout(server: self, settings: settings))
+        let report: StartReport
+        if let registration = try RestoreRegistration.read(self) {
+            switch registration.status {
+            case .registered:
+                throw .restoreInProgress("a restore of \(name) was registered and not completed (DsRestoreRegisterComplete)")
+            case .failed:
+                let hr = String(UInt32(bitPattern: registration.failure ?? 0), radix: 16, uppercase: true)
+                throw .restoreInProgress("the last restore of \(name) failed (0x\(hr)); register a good one")
+            case .complete:
+                let hard = try FileLock.with(logLockPath) { () throws(BackupError) -> HardRecovery.Report in
+                    try HardRecovery.run(store.layout, registration, now: now)
+                }
+                try RestoreRegistration.remove(self)
+                report = .restored(hard)
+            }
+        } else {
+            for (index, db) in settings.databases.enumerated() {
+                let path = store.layout.databasePath(index)
+                guard FileSystem.exists(path) else { throw .fileNotFound(path) }
+                if try DatabaseFile.open(path).readHeader().bkinfoFullCur.genLow != 0 {
+                    throw .softRecoveryOnBackupDatabase(unc(db))
+                }
+            }
+            report = .recovered(try store.recover(now: now))
+        }
         try store.setDatabaseState(running: true, now: now)
         try updateSettings { $0.state = .online }
         return report

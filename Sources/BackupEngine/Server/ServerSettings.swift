@@ -99,6 +99,12 @@ public struct ServerSettings: Equatable, Sendable {
     public var identities: [Identity]
     /// DsSetCurrentBackupLog's value, when one was set.
     public var lastBackupLog: UInt32?
+    /// Seconds the server's clock runs ahead of the machine's (`winbackupctl server set-clock`),
+    /// so a test can make a backup old enough for the tombstone lifetime to expire it.
+    public var clockOffset: Int64 = 0
+
+    /// The server's idea of now.
+    public func now(_ machine: Int64 = unixTime()) -> Int64 { machine + clockOffset }
 
     public static let fileName = "server.conf"
 
@@ -134,6 +140,7 @@ public struct ServerSettings: Equatable, Sendable {
         ]
         if let caName { lines.append("ca-name = \(caName)") }
         if let lastBackupLog { lines.append("last-backup-log = \(lastBackupLog)") }
+        if clockOffset != 0 { lines.append("clock-offset = \(clockOffset)") }
         lines += identities.map { "identity = \($0.settingValue)" }
         return lines.joined(separator: "\n") + "\n"
     }
@@ -156,7 +163,7 @@ public struct ServerSettings: Equatable, Sendable {
                 guard let i = Identity(settingValue: value) else { throw fail("line \(number + 1): bad identity '\(value)'") }
                 identities.append(i)
             case "name", "role", "id", "state", "created", "circular-logging", "log-file-size", "page-size",
-                 "log-path", "system-path", "base-name", "tombstone-lifetime-days", "ca-name", "last-backup-log":
+                 "log-path", "system-path", "base-name", "tombstone-lifetime-days", "ca-name", "last-backup-log", "clock-offset":
                 guard values[key] == nil else { throw fail("line \(number + 1): '\(key)' given twice") }
                 values[key] = value
             default:
@@ -200,12 +207,19 @@ public struct ServerSettings: Equatable, Sendable {
             guard let n = UInt32(v) else { throw fail("'last-backup-log' must be a number") }
             lastBackupLog = n
         }
-        return ServerSettings(
+        var clockOffset: Int64 = 0
+        if let v = values["clock-offset"] {
+            guard let n = Int64(v), abs(n) <= 100 * 365 * 86_400 else { throw fail("'clock-offset' must be seconds, within 100 years") }
+            clockOffset = n
+        }
+        var settings = ServerSettings(
             name: name, role: role, id: id, state: state, created: created, circularLogging: circular,
             logFileSize: logFileSize, pageSize: pageSize, databases: databases,
             logPath: try windowsPath("log-path"), systemPath: try windowsPath("system-path"), baseName: baseName,
             tombstoneLifetimeDays: try integer("tombstone-lifetime-days", 1...36500), caName: values["ca-name"],
             identities: identities, lastBackupLog: lastBackupLog)
+        settings.clockOffset = clockOffset
+        return settings
     }
 }
 

@@ -24,6 +24,8 @@ public final class ActivityWriter {
     public var pagesPerTransaction = 2
     /// Changed pages kept in memory before the oldest are written out.
     public var cacheLimit = 48
+    /// Asked before each transaction; true ends the run early (a writer in the background).
+    public var shouldStop: (@Sendable () -> Bool)?
 
     private struct DirtyPage {
         var bytes: [UInt8]
@@ -80,6 +82,7 @@ public final class ActivityWriter {
         while report.transactions < transactions || (untilRolls.map { report.logRolls < $0 } ?? false) {
             stopCheck += 1
             if stopCheck % 32 == 0, (try? server.settings().state) != .online { report.stoppedEarly = true; break }
+            if let shouldStop, shouldStop() { report.stoppedEarly = true; break }
             dbtime += 1
             transaction += 1
             var images = [LogRecord.PageImage]()

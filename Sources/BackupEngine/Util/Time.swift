@@ -11,7 +11,7 @@ public func monotonicNanoseconds() -> UInt64 {
 }
 
 /// Sleeps for `ms` milliseconds.
-func sleepMilliseconds(_ ms: Int) {
+public func sleepMilliseconds(_ ms: Int) {
     var request = timespec(tv_sec: ms / 1000, tv_nsec: (ms % 1000) * 1_000_000)
     var remaining = timespec()
     while nanosleep(&request, &remaining) != 0 && errno == EINTR { request = remaining }

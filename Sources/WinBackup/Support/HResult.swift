@@ -14,8 +14,12 @@ enum HR {
     // Backup-client codes (FACILITY_BACKUP).
     static let hrInvalidParam = HRESULT(bitPattern: 0xC7FF_0001)
     static let hrInvalidHandle = HRESULT(bitPattern: 0xC7FF_0003)
+    static let hrRestoreInProgress = HRESULT(bitPattern: 0xC7FF_0004)
     static let hrAlreadyOpen = HRESULT(bitPattern: 0xC7FF_0005)
     static let hrCouldNotConnect = HRESULT(bitPattern: 0xC7FF_0007)
+    static let hrMissingExpiryToken = HRESULT(bitPattern: 0xC7FF_000F)
+    static let hrUnknownExpiryTokenFormat = HRESULT(bitPattern: 0xC7FF_0010)
+    static let hrContentsExpired = HRESULT(bitPattern: 0xC7FF_0011)
 
     /// An ESE error passed through: 0xC8000000 | -JET_err.
     static func fromJet(_ err: Int32) -> HRESULT {
@@ -33,6 +37,10 @@ enum HR {
         case .fileAlreadyOpen: hrAlreadyOpen
         case .noFileOpen: hrInvalidHandle
         case .endOfFile: handleEOF
+        case .missingExpiryToken: hrMissingExpiryToken
+        case .unknownExpiryTokenFormat: hrUnknownExpiryTokenFormat
+        case .contentsExpired: hrContentsExpired
+        case .restoreInProgress: hrRestoreInProgress
         default: fromJet(error.jetErr)
         }
     }

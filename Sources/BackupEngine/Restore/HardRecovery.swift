@@ -1,0 +1,249 @@
+/// Hard recovery, as ESE runs it at the first start after a restore: from the restored database
+/// copies (backup streams: two header pages, the pages, a trailer page) and the backed-up logs
+/// genLow...genHigh, rebuild consistent databases at the end of genHigh.
+///
+/// Every check comes first: each database is a backup copy whose header and trailer agree;
+/// the registered range covers what each copy needs; each log exists, verifies, follows the one
+/// before and belongs to the databases' log stream; every page verifies. Then the databases
+/// are rebuilt in temporary files and the logs replayed into them; the content digest computed
+/// from the rebuilt files must equal the one the source server's writer recorded at the end of
+/// genHigh (an independent check: a scan against the writer's running digest). Only then is
+/// anything replaced, by renames: the server's old logs and checkpoint go, a new log stream
+/// continues at genHigh + 1, the rebuilt databases take their places. A failure before that
+/// leaves the server exactly as it was.
+public enum HardRecovery {
+    public struct Report: Sendable {
+        public var genLow: UInt32
+        public var genHigh: UInt32
+        public var transactionsReplayed = 0
+        public var pagesVerified = 0
+        /// Scanned from the rebuilt databases.
+        public var digest = DatabaseDigest()
+        /// Recorded by the source server at the end of genHigh.
+        public var loggedDigest = DatabaseDigest()
+        public var alreadyApplied = false
+    }
+
+    struct RestoredCopy {
+        var index: Int
+        var path: String
+        var file: DatabaseFile
+        var header: DatabaseHeader
+        var trailer: BackupTrailer
+        var lastPage: UInt32
+    }
+
+    public static func run(_ layout: StoreLayout, _ registration: RestoreRegistration,
+                           now: Int64 = unixTime()) throws(BackupError) -> Report {
+        let server = layout.server
+        var report = Report(genLow: registration.genLow, genHigh: registration.genHigh)
+        if try alreadyApplied(layout, registration) {
+            report.alreadyApplied = true
+            return report
+        }
+
+        // 1. The restored copies.
+        var copies = [RestoredCopy]()
+        for entry in registration.databases {
+            guard let index = layout.settings.databases.firstIndex(where: { $0.same(as: entry.restored) }) else {
+                throw .invalidParameter("\(entry.restored) is not a database of \(server.name)")
+            }
+            let path = layout.databasePath(index)
+            guard FileSystem.exists(path) else { throw .fileNotFound(path) }
+            let file = try DatabaseFile.open(path)
+            let header = try file.readHeader()
+            let ps = Int64(file.pageSize)
+            let pages = try FileSystem.fileSize(path) / ps
+            guard header.bkinfoFullCur.genLow > 0, pages >= 3 else { throw .restoreOfNonBackupDatabase(path) }
+            let trailerBytes = try file.file.read(count: Int(ps), at: (pages - 1) * ps)
+            guard let trailer = trailerBytes.withUnsafeBytes({ BackupTrailer($0) }) else {
+                throw .databaseCorrupted("\(path): no valid trailer page; the copy is incomplete")
+            }
+            guard trailer.signDb == header.signDb, trailer.backupInfo.genLow == header.bkinfoFullCur.genLow else {
+                throw .badDbSignature(path)
+            }
+            copies.append(RestoredCopy(index: index, path: path, file: file, header: header, trailer: trailer,
+                                       lastPage: UInt32(pages - 3)))
+        }
+        guard let first = copies.first else { throw .invalidParameter("the restore maps no database") }
+
+        // 2. The range each copy needs: from its backup's first log to the generation it was read in.
+        for copy in copies {
+            if registration.genLow > copy.header.bkinfoFullCur.genLow {
+                throw .startingRestoreLogTooHigh(genLow: registration.genLow, needed: copy.header.bkinfoFullCur.genLow)
+            }
+            if registration.genHigh < copy.trailer.backupInfo.genHigh {
+                throw .endingRestoreLogTooLow(genHigh: registration.genHigh, needed: copy.trailer.backupInfo.genHigh)
+            }
+        }
+
+        // 3. The logs: present, intact, one after the other, of the databases' stream.
+        let backupLogs = server.localPath(registration.backupLogPath)
+        var scans = [LogScan]()
+        for generation in registration.genLow...registration.genHigh {
+            guard let path = findLog(backupLogs, layout.archivedLogName(generation)) else {
+                throw .missingLogFile(server.unc(registration.backupLogPath.appending(layout.archivedLogName(generation))))
+            }
+            let scan: LogScan
+            do throws(BackupError) {
+                scan = try LogScan.read(path)
+            } catch .logCorrupted {
+                throw .logFileCorrupt(path)
+            }
+            guard scan.damageOffset == nil, scan.ended else { throw .logFileCorrupt(path) }
+            guard scan.header.generation == generation else { throw .givenLogFileIsNotContiguous(path) }
+            if let previous = scans.last {
+                guard scan.header.previousCreated == previous.header.created, scan.header.startDigest == previous.digest.bytes else {
+                    throw .givenLogFileIsNotContiguous(path)
+                }
+            }
+            guard scan.header.signLog == first.header.signLog else { throw .badLogSignature(path) }
+            guard scan.header.signDb == first.header.signDb else { throw .badDbSignature(first.path) }
+            scans.append(scan)
+        }
+        for copy in copies where copy.header.signLog != first.header.signLog { throw .badLogSignature(copy.path) }
+
+        // 4. Every page of every copy.
+        for copy in copies { report.pagesVerified += try verifyPages(copy) }
+
+        // 5. Rebuild in temporary files, replay, check the content against the log's record.
+        var temporaries = [String]()
+        var committed = false
+        defer { if !committed { for t in temporaries { try? FileSystem.remove(t) } } }
+        var rebuilt = [Int: DatabaseFile]()
+        for copy in copies {
+            let temporary = copy.path + ".recovering"
+            temporaries.append(temporary)
+            rebuilt[copy.index] = try rebuild(copy, into: temporary)
+        }
+        var dbtime: UInt64 = 0, transaction: UInt64 = 0
+        for scan in scans {
+            for r in scan.records where r.record.kind == .transaction {
+                for image in r.record.pages {
+                    guard let db = rebuilt[Int(image.dbid) - 1], image.bytes.count == db.pageSize else {
+                        throw .logCorrupted("a page image for a database this restore does not hold (\(image.dbid))")
+                    }
+                    try db.writePage(image.pgno, image.bytes)
+                }
+                report.transactionsReplayed += 1
+            }
+            dbtime = scan.dbtime
+            transaction = scan.transaction
+        }
+        let ordered = rebuilt.keys.sorted().map { rebuilt[$0]! }
+        report.digest = try DatabaseDigest.compute(ordered)
+        report.loggedDigest = scans.last!.digest
+        guard rebuilt.count < layout.databaseCount || report.digest == report.loggedDigest else {
+            throw .databaseCorrupted("the recovered content (\(report.digest)) is not what the log recorded at the end of generation \(registration.genHigh) (\(report.loggedDigest))")
+        }
+
+        // 6. The clean state after recovery: headers, a new log generation, the checkpoint.
+        let next = LogPosition(ib: 0, isec: LogSegments.sector(ofOffset: LogSegments.offset(0)),
+                               generation: Int32(bitPattern: registration.genHigh + 1))
+        for (index, db) in rebuilt {
+            var header = copies.first(where: { $0.index == index })!.header
+            header.bkinfoFullCur = BackupInfo()
+            header.state = .cleanShutdown
+            header.dbtimeDirtied = max(header.dbtimeDirtied, dbtime)
+            header.lgposConsistent = next
+            header.logtimeConsistent = LogTime(unixTime: now)
+            header.genMinRequired = 0
+            header.genMaxRequired = 0
+            header.genMaxCommitted = registration.genHigh
+            try db.writeHeader(header)
+            try db.sync()
+        }
+        let logTemporary = layout.logDirectory + "/" + layout.currentLogName + ".recovering"
+        temporaries.append(logTemporary)
+        let last = scans.last!.header
+        try LogWriter.createLog(logTemporary, LogHeader(
+            generation: registration.genHigh + 1, fileSize: layout.settings.logFileSize, pageSize: first.file.pageSize,
+            created: LogTime(unixTime: now), previousCreated: last.created, signLog: first.header.signLog,
+            signDb: first.header.signDb, circularLogging: layout.settings.circularLogging, checkpoint: next,
+            startDigest: report.digest.bytes, startDbtime: dbtime, startTransaction: transaction))
+        let checkpointTemporary = layout.checkpointPath + ".recovering"
+        temporaries.append(checkpointTemporary)
+        let checkpoint = Checkpoint(position: next, signLog: first.header.signLog)
+        try FileSystem.writeAtomically(checkpointTemporary, checkpoint.encode())
+
+        // 7. Commit: the old log stream goes, the new one and the rebuilt databases take its place.
+        try removeLogStream(layout)
+        try FileSystem.rename(logTemporary, layout.currentLogPath)
+        try FileSystem.rename(checkpointTemporary, layout.checkpointPath)
+        for copy in copies { try FileSystem.rename(copy.path + ".recovering", copy.path) }
+        FileSystem.syncDirectory(layout.logDirectory)
+        FileSystem.syncDirectory(layout.systemDirectory)
+        for copy in copies { FileSystem.syncDirectory(FileSystem.parentPath(copy.path)) }
+        committed = true
+        return report
+    }
+
+    /// A log of the backup-log folder, its name matched case-insensitively as on Windows.
+    static func findLog(_ directory: String, _ name: String) -> String? {
+        if FileSystem.isRegularFile(directory + "/" + name) { return directory + "/" + name }
+        let match = ((try? FileSystem.list(directory)) ?? []).first { $0.lowercased() == name.lowercased() }
+        return match.map { directory + "/" + $0 }.flatMap { FileSystem.isRegularFile($0) ? $0 : nil }
+    }
+
+    static func verifyPages(_ copy: RestoredCopy) throws(BackupError) -> Int {
+        let ps = copy.file.pageSize
+        var verified = 0
+        var pgno: UInt32 = 1
+        var buffer = [UInt8](zeros: 64 * ps)
+        while pgno <= copy.lastPage {
+            let count = min(64, Int(copy.lastPage - pgno + 1))
+            try buffer.withMutableBytes { (all) throws(BackupError) in
+                _ = try copy.file.readPages(pgno, into: UnsafeMutableRawBufferPointer(rebasing: all[0..<(count * ps)]))
+                for i in 0..<count {
+                    let page = UnsafeRawBufferPointer(rebasing: all[(i * ps)..<((i + 1) * ps)])
+                    switch PageFormat.verify(page, pgno: pgno + UInt32(i)) {
+                    case .valid: verified += 1
+                    case .uninitialized: break
+                    case .badChecksum: throw .readVerifyFailure(file: copy.path, pgno: pgno + UInt32(i))
+                    case .wrongPage(let found): throw .readPgnoVerifyFailure(file: copy.path, pgno: pgno + UInt32(i), found: found)
+                    }
+                }
+            }
+            pgno += UInt32(count)
+        }
+        return verified
+    }
+
+    /// A database file from a backup stream: its header and pages, without the trailer.
+    static func rebuild(_ copy: RestoredCopy, into path: String) throws(BackupError) -> DatabaseFile {
+        let ps = copy.file.pageSize
+        let out = try File.create(path)
+        let total = Int64(copy.lastPage) + 2  // header pages + data pages
+        var offset: Int64 = 0
+        let chunk = Int64(256 * ps)
+        while offset < total * Int64(ps) {
+            let n = Int(min(chunk, total * Int64(ps) - offset))
+            let bytes = try copy.file.file.read(count: n, at: offset)
+            guard bytes.count == n else { throw .databaseCorrupted("\(copy.path) is shorter than its pages") }
+            try out.write(bytes, at: offset)
+            offset += Int64(n)
+        }
+        try out.sync()
+        return try DatabaseFile.open(path, forUpdate: true)
+    }
+
+    /// Removes the server's current log stream: archived generations, edb.log, edbtmp.log, edb.chk.
+    static func removeLogStream(_ layout: StoreLayout) throws(BackupError) {
+        for g in try layout.archivedGenerations() { try FileSystem.remove(layout.archivedLogPath(g)) }
+        try FileSystem.remove(layout.currentLogPath)
+        try FileSystem.remove(layout.temporaryLogPath)
+        try FileSystem.remove(layout.checkpointPath)
+    }
+
+    /// Whether a crash came after the rebuilt databases took their places: then recovery is done.
+    static func alreadyApplied(_ layout: StoreLayout, _ registration: RestoreRegistration) throws(BackupError) -> Bool {
+        for entry in registration.databases {
+            guard let index = layout.settings.databases.firstIndex(where: { $0.same(as: entry.restored) }),
+                  let db = try? DatabaseFile.open(layout.databasePath(index)), let header = try? db.readHeader(),
+                  header.bkinfoFullCur.genLow == 0, header.state == .cleanShutdown,
+                  UInt32(bitPattern: header.lgposConsistent.generation) == registration.genHigh + 1 else { return false }
+        }
+        guard let current = try? LogScan.read(layout.currentLogPath) else { return false }
+        return current.header.generation == registration.genHigh + 1
+    }
+}
