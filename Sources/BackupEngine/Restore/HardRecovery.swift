@@ -92,13 +92,13 @@ public enum HardRecovery {
             }
             guard scan.damageOffset == nil, scan.ended else { throw .logFileCorrupt(path) }
             guard scan.header.generation == generation else { throw .givenLogFileIsNotContiguous(path) }
+            guard scan.header.signLog == first.header.signLog else { throw .badLogSignature(path) }
+            guard scan.header.signDb == first.header.signDb else { throw .badDbSignature(first.path) }
             if let previous = scans.last {
                 guard scan.header.previousCreated == previous.header.created, scan.header.startDigest == previous.digest.bytes else {
                     throw .givenLogFileIsNotContiguous(path)
                 }
             }
-            guard scan.header.signLog == first.header.signLog else { throw .badLogSignature(path) }
-            guard scan.header.signDb == first.header.signDb else { throw .badDbSignature(first.path) }
             scans.append(scan)
         }
         for copy in copies where copy.header.signLog != first.header.signLog { throw .badLogSignature(copy.path) }
