@@ -5,7 +5,7 @@
 
 --create first makes an emulated DC (under $WINBACKUP_ROOT) and writes some activity to it.
 The library comes from $WINBACKUP_LIB or the repo's build; check the result with
-`winbackupctl verify --files FOLDER`.
+`winbackupctl verify --files FOLDER`, put it back onto an offline DC with restore_dc.py.
 """
 
 import argparse

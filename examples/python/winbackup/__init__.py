@@ -8,8 +8,11 @@
         for f in b.logs():
             b.copy(f, to="/backups/dc01")
         b.truncate_logs()
+    winbackup.servers.create("DC02", offline=True)     # a rebuilt DC, in restore mode
+    winbackup.ntds.restore_folder("/backups/dc01", "DC02", token=b.expiry_token, start=True)
 
-The library is found through $WINBACKUP_LIB, else the repo's build outputs, else
+A restore step by step: winbackup.ntds.restore (a context manager over DsRestorePrepare ...
+DsRestoreEnd). The library is found through $WINBACKUP_LIB, else the repo's build outputs, else
 "libwinbackup.so" on the loader path (see winbackup._lib). Errors raise HResultError.
 """
 

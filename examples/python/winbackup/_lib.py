@@ -9,7 +9,7 @@ form the headers print (0xC80001F9).
 
 import ctypes
 import os
-from ctypes import POINTER, c_char_p, c_int32, c_int64, c_uint16, c_uint32, c_void_p
+from ctypes import POINTER, Structure, c_char_p, c_int32, c_int64, c_uint16, c_uint32, c_void_p
 from pathlib import Path
 
 # ---- wbtypes.h ----------------------------------------------------------------------------------
@@ -17,6 +17,8 @@ HRESULT = c_int32
 BOOL = c_int32
 DWORD = c_uint32
 ULONG = c_uint32
+LONG = c_int32
+LONGLONG = c_int64
 WCHAR = c_uint16
 LPCSTR = c_char_p            # UTF-8 bytes, or None for NULL
 LPCWSTR = POINTER(WCHAR)     # wstr("...") or None
@@ -24,6 +26,17 @@ LPWSTR = POINTER(WCHAR)
 LARGE_INTEGER = c_int64      # the union's QuadPart: 8 bytes, same layout
 HBC = c_void_p               # opaque; never a valid pointer
 PVOID = c_void_p
+
+
+# ---- ntdsbcli.h: the restore map, one entry per database ------------------------------------------
+class EDB_RSTMAPA(Structure):
+    """EDB_RSTMAPA: the database's name at backup time and its location now (UTF-8 bytes)."""
+    _fields_ = [("szDatabaseName", c_char_p), ("szNewDatabaseName", c_char_p)]
+
+
+class EDB_RSTMAPW(Structure):
+    """EDB_RSTMAPW: the same with UTF-16 strings (wstr(...) buffers, cast to LPWSTR)."""
+    _fields_ = [("wszDatabaseName", LPWSTR), ("wszNewDatabaseName", LPWSTR)]
 
 # (name, argtypes, restype): the prototypes of include/ntdsbcli.h and include/winbackup.h.
 FUNCTION_LIST = [
@@ -47,6 +60,15 @@ FUNCTION_LIST = [
     ("DsSetAuthIdentityW", [LPCWSTR, LPCWSTR, LPCWSTR], HRESULT),
     ("DsSetCurrentBackupLogA", [LPCSTR, DWORD], HRESULT),
     ("DsSetCurrentBackupLogW", [LPCWSTR, DWORD], HRESULT),
+    # ntdsbcli.h: restore
+    ("DsRestorePrepareA", [LPCSTR, ULONG, PVOID, DWORD, POINTER(HBC)], HRESULT),
+    ("DsRestorePrepareW", [LPCWSTR, ULONG, PVOID, DWORD, POINTER(HBC)], HRESULT),
+    ("DsRestoreGetDatabaseLocationsA", [HBC, POINTER(c_char_p), POINTER(DWORD)], HRESULT),
+    ("DsRestoreGetDatabaseLocationsW", [HBC, POINTER(LPWSTR), POINTER(DWORD)], HRESULT),
+    ("DsRestoreRegisterA", [HBC, LPCSTR, LPCSTR, POINTER(EDB_RSTMAPA), LONG, LPCSTR, ULONG, ULONG], HRESULT),
+    ("DsRestoreRegisterW", [HBC, LPCWSTR, LPCWSTR, POINTER(EDB_RSTMAPW), LONG, LPCWSTR, ULONG, ULONG], HRESULT),
+    ("DsRestoreRegisterComplete", [HBC, HRESULT], HRESULT),
+    ("DsRestoreEnd", [HBC], HRESULT),
     # winbackup.h
     ("WbGetVersionNumber", [], DWORD),
     ("WbGetVersionString", [], c_char_p),
@@ -58,6 +80,9 @@ FUNCTION_LIST = [
     ("WbStopServerA", [LPCSTR], HRESULT),
     ("WbWriteServerA", [LPCSTR, DWORD], HRESULT),
     ("WbAllowIdentityA", [LPCSTR, LPCSTR, LPCSTR], HRESULT),
+    ("WbSetClockOffsetA", [LPCSTR, LONGLONG], HRESULT),
+    ("WbGetContentDigestA", [LPCSTR, c_char_p, DWORD], HRESULT),
+    ("WbReadLogDigestA", [LPCSTR, c_char_p, DWORD], HRESULT),
 ]
 
 REPO_ROOT = Path(__file__).resolve().parents[3]   # examples/python/winbackup/_lib.py
@@ -122,6 +147,12 @@ def library_path():
 def u32(hr):
     """An HRESULT as the headers print it: 0xC80001F9, not -939523591."""
     return hr & 0xFFFFFFFF
+
+
+def s32(hr):
+    """An HRESULT as a signed 32-bit int, for an HRESULT parameter: 0x80004005 -> -2147467259."""
+    hr &= 0xFFFFFFFF
+    return hr - (1 << 32) if hr & 0x80000000 else hr
 
 
 def wstr(text):

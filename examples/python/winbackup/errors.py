@@ -4,13 +4,15 @@ CODES maps every name to its unsigned value: the hr* codes of include/ntdsbmsg.h
 of include/wbtypes.h and the WB_HR_* codes of include/winbackup.h. They are read from the headers
 when the package sits in the winbackup repository (or $WINBACKUP_INCLUDE names the folder);
 elsewhere the built-in table below, which the tests check against the headers, is used.
+ESE_CODES adds the few engine errors the restore side returns that no header names
+(JET_errRestoreOfNonBackupDatabase, 0xC8000267).
 """
 
 import os
 import re
 from pathlib import Path
 
-# The codes the backup library returns (docs/CONTRACT-NTDSBCLI.md), for use without the headers.
+# The codes the library returns (docs/CONTRACT-NTDSBCLI.md), for use without the headers.
 BUILTIN_CODES = {
     "S_OK": 0x00000000, "ERROR_ACCESS_DENIED": 5, "ERROR_NOT_ENOUGH_MEMORY": 8, "ERROR_HANDLE_EOF": 38,
     "ERROR_INVALID_PARAMETER": 87, "ERROR_INSUFFICIENT_BUFFER": 122,
@@ -22,6 +24,18 @@ BUILTIN_CODES = {
     "WB_HR_MISSING_FILE_TO_BACKUP": 0xC8000239, "WB_HR_LOG_READ_VERIFY_FAILURE": 0xC8000264,
     "WB_HR_LOG_FILE_NOT_COPIED": 0xC8000268, "WB_HR_BACKUP_ABORT_BY_SERVER": 0xC8000321,
     "WB_HR_INVALID_GRBIT": 0xC8000384, "WB_HR_READ_PGNO_VERIFY_FAILURE": 0xC800045E,
+    # the restore side
+    "hrRestoreInProgress": 0xC7FF0004, "hrMissingExpiryToken": 0xC7FF000F, "hrUnknownExpiryTokenFormat": 0xC7FF0010,
+    "hrContentsExpired": 0xC7FF0011, "hrLogFileCorrupt": 0xC80001F5, "hrMissingLogFile": 0xC8000210,
+    "hrBadLogSignature": 0xC8000212, "hrBadDbSignature": 0xC8000213, "hrRestoreLogTooLow": 0xC8000229,
+    "hrRestoreLogTooHigh": 0xC800022A, "hrGivenLogFileIsNotContiguous": 0xC800022C,
+    "hrDatabaseInUse": 0xC80004B2, "hrDatabaseCorrupted": 0xC80004B6, "hrFileNotFound": 0xC8000713,
+}
+
+# Engine errors of the restore side that ntdsbmsg.h has no hr* name for (0xC8000000 | -JET_err).
+ESE_CODES = {
+    "JET_errSoftRecoveryOnBackupDatabase": 0xC8000220,   # -544: a backup copy started without a restore
+    "JET_errRestoreOfNonBackupDatabase": 0xC8000267,     # -615: the restored file is not a backup copy
 }
 
 _DEFINE = re.compile(r"^#define\s+((?:hr|WB_HR_|ERROR_|RPC_S_|S_)\w+)\s+\(*(?:\(HRESULT\))?\s*"
@@ -55,10 +69,10 @@ def _load_codes():
     return codes
 
 
-CODES = _load_codes()
+CODES = {**_load_codes(), **ESE_CODES}
 
-# One name per value: the hr* name first, then WB_HR_*, then the Win32 one; S_OK for 0.
-_PREFERENCE = ("hr", "WB_HR_", "ERROR_", "RPC_S_")
+# One name per value: the hr* name first, then WB_HR_*, JET_err*, then the Win32 one; S_OK for 0.
+_PREFERENCE = ("hr", "WB_HR_", "JET_err", "ERROR_", "RPC_S_")
 NAMES = {}
 for _prefix in _PREFERENCE:
     for _name, _value in CODES.items():

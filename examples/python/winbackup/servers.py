@@ -1,16 +1,20 @@
-"""Emulated servers (winbackup.h, Wb*): create, start, stop, write to them, and find their files.
+"""Emulated servers (winbackup.h, Wb*): create, start, stop, write to them, and find their files;
+for restores, move a server's clock and compare content digests.
 
 Servers live under $WINBACKUP_ROOT, read at each call. The names and options are those of
 `winbackupctl server ...`.
 """
 
 import ctypes
+import datetime
+import os
 from ctypes import byref
 
 from . import _lib
 from .errors import check
 
 ERROR_INSUFFICIENT_BUFFER = 122
+DIGEST_CHARS = 65            # 64 lower-case hex digits and a NUL
 
 
 def _call(name, *args):
@@ -41,7 +45,9 @@ def delete(name):
 
 
 def start(name):
-    """WbStartServerA: recovery, then online; a no-op when it runs."""
+    """WbStartServerA: recovery, then online; a no-op when it runs. After a restore this is
+    where hard recovery runs: a refusal (hrRestoreInProgress, hrMissingLogFile, ...) raises
+    HResultError and leaves the server offline."""
     _call("WbStartServerA", _lib.astr(name))
 
 
@@ -58,6 +64,34 @@ def write(name, transactions):
 def allow(name, account, password=None):
     """WbAllowIdentityA: lets "DOMAIN\\user" (with a password) or a local user back up the server."""
     _call("WbAllowIdentityA", _lib.astr(name), _lib.astr(account), _lib.astr(password))
+
+
+def set_clock_offset(name, seconds):
+    """WbSetClockOffsetA: the server's clock runs `seconds` (an int or a datetime.timedelta) ahead
+    of the machine's; negative: behind; 0 puts it back. As `winbackupctl server set NAME
+    --clock-offset 200d`."""
+    if isinstance(seconds, datetime.timedelta):
+        seconds = int(seconds.total_seconds())
+    _call("WbSetClockOffsetA", _lib.astr(name), int(seconds))
+
+
+def _digest(function, argument):
+    out = ctypes.create_string_buffer(DIGEST_CHARS)
+    _call(function, argument, out, DIGEST_CHARS)
+    return out.value.decode("ascii")
+
+
+def content_digest(name):
+    """WbGetContentDigestA: the digest of the server's database content (every page read now),
+    64 lower-case hex digits."""
+    return _digest("WbGetContentDigestA", _lib.astr(name))
+
+
+def log_digest(path):
+    """WbReadLogDigestA: the content digest the writer recorded at the end of a log generation,
+    read from a log file (a local path, e.g. in a backup folder). A server restored through that
+    generation must show it (content_digest). hrLogFileCorrupt if the log is damaged."""
+    return _digest("WbReadLogDigestA", os.fsencode(path))
 
 
 def resolve_path(server, path):
