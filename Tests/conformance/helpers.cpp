@@ -8,6 +8,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <cerrno>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
@@ -411,6 +412,269 @@ pid_t spawnCtl(const std::vector<std::string> &args) {
     posix_spawn_file_actions_destroy(&fa);
     EXPECT_EQ(err, 0) << "posix_spawn " << prog << ": " << strerror(err);
     return err == 0 ? pid : -1;
+}
+
+// --- restore -------------------------------------------------------------------------------------
+
+std::string BackupSet::logName(uint32_t generation) const {
+    char name[32];
+    snprintf(name, sizeof name, "edb%05X.log", generation);
+    return name;
+}
+
+static std::string baseName(const std::u16string &name) {
+    size_t slash = name.find_last_of(u"\\/");
+    return u8(slash == std::u16string::npos ? name : name.substr(slash + 1));
+}
+
+static bool writeWhole(const std::string &path, const std::vector<uint8_t> &bytes) {
+    int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+    if (fd < 0) return false;
+    size_t done = 0;
+    while (done < bytes.size()) {
+        ssize_t n = ::write(fd, bytes.data() + done, bytes.size() - done);
+        if (n <= 0) break;
+        done += static_cast<size_t>(n);
+    }
+    ::close(fd);
+    return done == bytes.size();
+}
+
+::testing::AssertionResult makeBackupSet(const char *server, const std::string &dir, BackupSet *out,
+                                         const std::function<void()> &beforeDatabase) {
+    makeDirs(dir);
+    out->dir = dir;
+    out->server = server;
+    std::u16string wserver = u16(server);
+    Backup b(wserver.c_str());
+    if (!b.ok()) return ::testing::AssertionFailure() << "DsBackupPrepareW(" << server << ") = 0x" << std::hex << b.hr;
+    out->token.assign(static_cast<uint8_t *>(b.token), static_cast<uint8_t *>(b.token) + b.cbToken);
+    std::vector<std::u16string> dbs;
+    HRESULT hr = b.databaseNames(&dbs);
+    if (hr != S_OK) return ::testing::AssertionFailure() << "DsBackupGetDatabaseNamesW = 0x" << std::hex << hr;
+    if (dbs.size() != 1) return ::testing::AssertionFailure() << dbs.size() << " databases listed, expected 1";
+    out->database = dbs[0];
+    if (beforeDatabase) beforeDatabase();
+    std::vector<uint8_t> bytes;
+    if ((hr = b.copy(dbs[0], &bytes)) != S_OK)
+        return ::testing::AssertionFailure() << "copying " << u8(dbs[0]) << ": 0x" << std::hex << hr;
+    if (!writeWhole(out->databaseFile(), bytes)) return ::testing::AssertionFailure() << "writing " << out->databaseFile();
+    std::vector<std::u16string> logs;
+    if ((hr = b.logNames(&logs)) != S_OK) return ::testing::AssertionFailure() << "DsBackupGetBackupLogsW = 0x" << std::hex << hr;
+    if (logs.empty()) return ::testing::AssertionFailure() << "an empty log list";
+    out->genLow = logGeneration(logs.front());
+    out->genHigh = logGeneration(logs.back());
+    if (out->genLow == 0 || out->genHigh < out->genLow || out->genHigh - out->genLow + 1 != logs.size())
+        return ::testing::AssertionFailure() << "odd log list: " << u8(logs.front()) << " .. " << u8(logs.back()) << ", "
+                                             << logs.size() << " entries";
+    for (auto &log : logs) {
+        if ((hr = b.copy(log, &bytes)) != S_OK) return ::testing::AssertionFailure() << "copying " << u8(log) << ": 0x" << std::hex << hr;
+        if (!writeWhole(dir + "/" + baseName(log), bytes)) return ::testing::AssertionFailure() << "writing " << baseName(log);
+    }
+    if ((hr = DsBackupTruncateLogs(b.hbc)) != S_OK) return ::testing::AssertionFailure() << "DsBackupTruncateLogs = 0x" << std::hex << hr;
+    if ((hr = b.end()) != S_OK) return ::testing::AssertionFailure() << "DsBackupEnd = 0x" << std::hex << hr;
+    return ::testing::AssertionSuccess();
+}
+
+Restore::Restore(const char *server, const void *token, DWORD cbToken, ULONG rtFlag) {
+    std::u16string wserver = u16(server);
+    std::vector<uint8_t> copy(cbToken > 0 ? cbToken : 1, 0);  // never empty: a token with cb 0 stays non-NULL
+    if (token != nullptr && cbToken > 0) memcpy(copy.data(), token, cbToken);
+    hr = DsRestorePrepareW(wserver.c_str(), rtFlag, token ? copy.data() : nullptr, cbToken, &hbc);
+    if (hr != S_OK) hbc = nullptr;
+}
+
+Restore::~Restore() {
+    if (hbc != nullptr && !ended) DsRestoreEnd(hbc);
+}
+
+HRESULT Restore::end() {
+    ended = true;
+    return DsRestoreEnd(hbc);
+}
+
+HRESULT Restore::locations(std::vector<std::u16string> *names, std::vector<char16_t> *bft) {
+    return takeList(DsRestoreGetDatabaseLocationsW, hbc, names, bft);
+}
+
+HRESULT Restore::registerOne(const std::u16string &checkpoint, const std::u16string &logs, const std::u16string &original,
+                             const std::u16string &restored, const std::u16string &backupLogs, ULONG genLow, ULONG genHigh) {
+    std::u16string o(original), r(restored);
+    EDB_RSTMAPW map[1] = {{o.data(), r.data()}};
+    return DsRestoreRegisterW(hbc, checkpoint.c_str(), logs.c_str(), map, 1, backupLogs.c_str(), genLow, genHigh);
+}
+
+HRESULT Restore::registerSet(const char *server, const BackupSet &set, ULONG genLow, ULONG genHigh) {
+    return registerOne(uncNtds(server), uncNtds(server), set.database, uncDatabase(server), kRestoredLogsW,
+                       genLow ? genLow : set.genLow, genHigh ? genHigh : set.genHigh);
+}
+
+SourceAndTarget::SourceAndTarget(const char *targetOptions) {
+    create("DC01");
+    create("DC02", targetOptions);
+    ::testing::AssertionResult made = makeBackupSet("DC01", path() + "/set", &set, [] {
+        EXPECT_EQ(WbWriteServerA("DC01", 3), S_OK) << "rolling the log during the backup";
+    });
+    EXPECT_TRUE(made);
+    EXPECT_GT(set.genHigh, set.genLow) << "the backup set spans one generation only";
+    ok = made && set.genHigh > set.genLow && !::testing::Test::HasFailure();
+}
+
+std::u16string uncDatabase(const char *server) { return u"\\\\" + u16(server) + u"\\C$\\Windows\\NTDS\\ntds.dit"; }
+std::u16string uncNtds(const char *server) { return u"\\\\" + u16(server) + u"\\C$\\Windows\\NTDS"; }
+
+void copyDatabase(const BackupSet &set, const char *target) { copyFile(set.databaseFile(), TestRoot::ntdsDit(target)); }
+
+void copyLogs(const BackupSet &set, const char *target) {
+    std::string folder = TestRoot::local(target, kRestoredLogs);
+    ASSERT_FALSE(folder.empty());
+    makeDirs(folder);
+    for (auto &name : listDir(folder)) removeFile(folder + "/" + name);
+    for (uint32_t g = set.genLow; g <= set.genHigh; ++g) copyFile(set.logFile(g), folder + "/" + set.logName(g));
+}
+
+std::string restoredLog(const BackupSet &set, const char *target, uint32_t generation) {
+    return TestRoot::local(target, kRestoredLogs) + "/" + set.logName(generation);
+}
+
+::testing::AssertionResult restoreSet(const BackupSet &set, const char *target, const RestoreSteps &steps) {
+    BOOL online = static_cast<BOOL>(kSentinel);
+    HRESULT hr = DsIsNTDSOnlineA(target, &online);
+    if (hr != S_OK || online != FALSE)
+        return ::testing::AssertionFailure() << "DsIsNTDSOnlineA(" << target << ") = 0x" << std::hex << hr << ", online " << online;
+    Restore r(target, set);
+    if (!r.ok()) return ::testing::AssertionFailure() << "DsRestorePrepareW(" << target << ") = 0x" << std::hex << r.hr;
+    std::vector<std::u16string> where;
+    std::vector<char16_t> bft;
+    if ((hr = r.locations(&where, &bft)) != S_OK)
+        return ::testing::AssertionFailure() << "DsRestoreGetDatabaseLocationsW = 0x" << std::hex << hr;
+    if (where.size() != 3 || bft[0] != 0x44 || bft[1] != 0x82 || bft[2] != 0x83)
+        return ::testing::AssertionFailure() << "unexpected location list (" << where.size() << " entries)";
+    hr = r.registerOne(where[2], where[1], set.database, where[0], kRestoredLogsW, steps.genLow ? steps.genLow : set.genLow,
+                       steps.genHigh ? steps.genHigh : set.genHigh);
+    if (hr != S_OK) return ::testing::AssertionFailure() << "DsRestoreRegisterW = 0x" << std::hex << hr;
+    if (steps.database) copyFile(set.databaseFile(), TestRoot::local(target, u8(where[0]).c_str()));
+    if (steps.logs) copyLogs(set, target);
+    if (::testing::Test::HasFatalFailure()) return ::testing::AssertionFailure() << "copying the files failed";
+    if ((hr = r.complete(steps.state)) != S_OK)
+        return ::testing::AssertionFailure() << "DsRestoreRegisterComplete = 0x" << std::hex << hr;
+    if ((hr = r.end()) != S_OK) return ::testing::AssertionFailure() << "DsRestoreEnd = 0x" << std::hex << hr;
+    return ::testing::AssertionSuccess();
+}
+
+void expectStartRefused(const char *dc, HRESULT code) {
+    Tree before = snapshotTree(serverFolder(dc));
+    HRESULT hr = WbStartServerA(dc);
+    EXPECT_EQ(hr, code) << "starting " << dc << ": expected 0x" << std::hex << code << ", got 0x" << hr;
+    EXPECT_FALSE(isOnline(dc));
+    EXPECT_TRUE(sameTree(before, snapshotTree(serverFolder(dc)))) << "a refused start changed the files of " << dc;
+}
+
+void expectRestored(const char *dc, const BackupSet &set) {
+    ASSERT_EQ(WbStartServerA(dc), S_OK) << "starting " << dc << " after the restore";
+    EXPECT_TRUE(isOnline(dc));
+    EXPECT_EQ(contentDigest(dc), logDigest(set.lastLog())) << dc << " does not hold the content of " << set.lastLog();
+}
+
+std::string contentDigest(const char *server) {
+    char hex[65] = {0};
+    HRESULT hr = WbGetContentDigestA(server, hex, sizeof hex);
+    if (hr != S_OK) {
+        ADD_FAILURE() << "WbGetContentDigestA(" << server << ") = 0x" << std::hex << hr;
+        return "";
+    }
+    return hex;
+}
+
+std::string logDigest(const std::string &logFile) {
+    char hex[65] = {0};
+    HRESULT hr = WbReadLogDigestA(logFile.c_str(), hex, sizeof hex);
+    if (hr != S_OK) {
+        ADD_FAILURE() << "WbReadLogDigestA(" << logFile << ") = 0x" << std::hex << hr;
+        return "";
+    }
+    return hex;
+}
+
+bool isOnline(const char *server) {
+    BOOL f = static_cast<BOOL>(kSentinel);
+    HRESULT hr = DsIsNTDSOnlineA(server, &f);
+    EXPECT_EQ(hr, S_OK) << "DsIsNTDSOnlineA(" << server << ")";
+    EXPECT_TRUE(f == TRUE || f == FALSE) << "DsIsNTDSOnlineA(" << server << ") set " << f;
+    return hr == S_OK && f == TRUE;
+}
+
+std::string serverFolder(const char *server) {
+    std::string c = TestRoot::local(server, "C:\\");
+    while (!c.empty() && c.back() == '/') c.pop_back();
+    size_t slash = c.find_last_of('/');
+    return slash == std::string::npos ? std::string() : c.substr(0, slash);
+}
+
+static void snapshotInto(const std::string &dir, const std::string &rel, Tree *out) {
+    for (auto &name : listDir(dir)) {
+        std::string path = dir + "/" + name, r = rel.empty() ? name : rel + "/" + name;
+        struct stat st;
+        if (lstat(path.c_str(), &st) != 0) continue;
+        if (S_ISDIR(st.st_mode))
+            snapshotInto(path, r, out);
+        else if (S_ISREG(st.st_mode))
+            (*out)[r] = readFile(path);
+    }
+}
+
+Tree snapshotTree(const std::string &dir) {
+    Tree out;
+    snapshotInto(dir, "", &out);
+    return out;
+}
+
+::testing::AssertionResult sameTree(const Tree &before, const Tree &after) {
+    for (auto &[name, bytes] : before) {
+        auto it = after.find(name);
+        if (it == after.end()) return ::testing::AssertionFailure() << name << " is gone";
+        if (it->second != bytes) return ::testing::AssertionFailure() << name << " changed";
+    }
+    for (auto &[name, bytes] : after)
+        if (before.find(name) == before.end()) return ::testing::AssertionFailure() << name << " appeared";
+    return ::testing::AssertionSuccess();
+}
+
+void copyFile(const std::string &from, const std::string &to) {
+    std::vector<uint8_t> bytes = readFile(from);
+    removeFile(to);
+    ASSERT_TRUE(writeWhole(to, bytes)) << "writing " << to << ": " << strerror(errno);
+}
+
+void makeDirs(const std::string &dir) {
+    for (size_t i = 1; i <= dir.size(); ++i)
+        if (i == dir.size() || dir[i] == '/') mkdir(dir.substr(0, i).c_str(), 0755);
+    struct stat st;
+    ASSERT_TRUE(stat(dir.c_str(), &st) == 0 && S_ISDIR(st.st_mode)) << "mkdir -p " << dir;
+}
+
+void removeFile(const std::string &path) {
+    if (unlink(path.c_str()) != 0 && errno != ENOENT) ADD_FAILURE() << "unlink " << path << ": " << strerror(errno);
+}
+
+void truncateFile(const std::string &path, off_t size) {
+    ASSERT_EQ(truncate(path.c_str(), size), 0) << path << ": " << strerror(errno);
+}
+
+off_t fileSize(const std::string &path) {
+    struct stat st;
+    return stat(path.c_str(), &st) == 0 ? st.st_size : -1;
+}
+
+size_t dataPageOf(const std::vector<uint8_t> &file, size_t from) {
+    if (file.size() < 4 * kPage) return 0;
+    size_t pages = file.size() / kPage - 3;  // a stream: its trailer page is not a page
+    for (size_t pgno = from; pgno <= pages; ++pgno) {
+        const uint8_t *p = file.data() + (pgno + 1) * kPage;
+        for (size_t i = 0; i < kPage; ++i)
+            if (p[i] != 0) return pgno;
+    }
+    return 0;
 }
 
 }  // namespace wbtest

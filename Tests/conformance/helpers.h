@@ -9,6 +9,7 @@
 
 #include <cstdint>
 #include <functional>
+#include <map>
 #include <string>
 #include <vector>
 
@@ -24,6 +25,9 @@
 #undef DsBackupGetBackupLogs
 #undef DsSetCurrentBackupLog
 #undef DsSetAuthIdentity
+#undef DsRestorePrepare
+#undef DsRestoreGetDatabaseLocations
+#undef DsRestoreRegister
 
 namespace wbtest {
 
@@ -161,5 +165,136 @@ pid_t forkChild(const std::function<int()> &body);
 int waitExit(pid_t pid);
 // Spawns WINBACKUPCTL_PATH with these arguments (the environment, WINBACKUP_ROOT included, is ours).
 pid_t spawnCtl(const std::vector<std::string> &args);
+
+// --- restore ---------------------------------------------------------------------------------------
+// docs/CONTRACT-NTDSBCLI.md "Restore side".
+
+// ESE errors of hard recovery that neither ntdsbmsg.h nor winbackup.h names (0xC8000000 | -JET_err).
+constexpr HRESULT kHrSoftRecoveryOnBackupDatabase = static_cast<HRESULT>(0xC8000220u);  // JET_err -544
+constexpr HRESULT kHrRestoreOfNonBackupDatabase = static_cast<HRESULT>(0xC8000267u);    // JET_err -615
+
+constexpr LONGLONG kDay = 86400;
+// A small ntds server created offline: a DC to restore onto (a rebuilt one, in DSRM).
+constexpr const char *kSmallNtdsOffline = "--role ntds --db-size 2M --logs 2 --log-size 64K --offline";
+// The folder on the target DC the backed-up logs are copied to (szBackupLogPath), drive spelling.
+constexpr const char *kRestoredLogs = "C:\\WinBackup\\RestoredLogs";
+constexpr const char16_t *kRestoredLogsW = u"C:\\WinBackup\\RestoredLogs";
+
+// A backup set in a local folder: the database stream as "ntds.dit", each log under its own name
+// ("edbXXXXX.log"), the expiry token's bytes and the generations the log list spans.
+struct BackupSet {
+    std::string dir;
+    std::string server;         // the source, as named to makeBackupSet
+    std::u16string database;    // the database name the backup listed (its UNC on the source)
+    std::vector<uint8_t> token; // the expiry token, cbToken bytes
+    uint32_t genLow = 0, genHigh = 0;
+
+    std::string databaseFile() const { return dir + "/ntds.dit"; }
+    std::string logName(uint32_t generation) const;  // "edbXXXXX.log"
+    std::string logFile(uint32_t generation) const { return dir + "/" + logName(generation); }
+    std::string lastLog() const { return logFile(genHigh); }
+};
+
+// A full backup of `server` (Prepare, names, the database, logs, TruncateLogs, End) into `dir`
+// (created). `beforeDatabase` runs after Prepare and before the database is read (to let the log
+// roll meanwhile: genHigh > genLow while the copy still ends in genHigh).
+::testing::AssertionResult makeBackupSet(const char *server, const std::string &dir, BackupSet *out,
+                                         const std::function<void()> &beforeDatabase = {});
+
+// One restore context from DsRestorePrepareW; ends it (DsRestoreEnd) when it goes out of scope.
+struct Restore {
+    HBC hbc = nullptr;
+    HRESULT hr = Backup::E_UNEXPECTED_HR;  // what DsRestorePrepareW returned
+    bool ended = false;
+
+    Restore() = default;
+    // token NULL: a restricted context. The token's bytes are copied first (the argument is PVOID).
+    Restore(const char *server, const void *token, DWORD cbToken, ULONG rtFlag = 0);
+    Restore(const char *server, const BackupSet &set) : Restore(server, set.token.data(), DWORD(set.token.size())) {}
+    Restore(const Restore &) = delete;
+    Restore &operator=(const Restore &) = delete;
+    ~Restore();
+
+    bool ok() const { return hr == S_OK && hbc != nullptr; }
+    HRESULT end();
+    // DsRestoreGetDatabaseLocationsW, entries without their BFT character (bft receives those).
+    HRESULT locations(std::vector<std::u16string> *names, std::vector<char16_t> *bft = nullptr);
+    // DsRestoreRegisterW with one map entry {original, restored}.
+    HRESULT registerOne(const std::u16string &checkpoint, const std::u16string &logs, const std::u16string &original,
+                        const std::u16string &restored, const std::u16string &backupLogs, ULONG genLow, ULONG genHigh);
+    // registerOne with the locations of `server` (the DC, UNC) and kRestoredLogs.
+    HRESULT registerSet(const char *server, const BackupSet &set, ULONG genLow = 0, ULONG genHigh = 0);
+    HRESULT complete(HRESULT state = S_OK) { return DsRestoreRegisterComplete(hbc, state); }
+};
+
+// The UNC locations of a DC (DsRestoreGetDatabaseLocations): "\\NAME\C$\Windows\NTDS\ntds.dit" and
+// "\\NAME\C$\Windows\NTDS".
+std::u16string uncDatabase(const char *server);
+std::u16string uncNtds(const char *server);
+
+// The copies of a restore: the set's database to the DC's database location, its logs to
+// kRestoredLogs (each destination deleted first; the folder emptied and made if need be).
+void copyDatabase(const BackupSet &set, const char *target);
+void copyLogs(const BackupSet &set, const char *target);
+// The local path of generation g in the DC's kRestoredLogs folder.
+std::string restoredLog(const BackupSet &set, const char *target, uint32_t generation);
+
+// A root with a source DC "DC01" (online), its backup set in <root>/set (the log rolled between
+// Prepare and the database read: genHigh > genLow, the copy read in genHigh), and a target DC
+// "DC02" created with targetOptions (offline by default). ok: all of that worked.
+struct SourceAndTarget : TestRoot {
+    BackupSet set;
+    bool ok = false;
+    explicit SourceAndTarget(const char *targetOptions = kSmallNtdsOffline);
+};
+
+// What restoreSet does; a test changes one thing.
+struct RestoreSteps {
+    ULONG genLow = 0, genHigh = 0;  // 0: the set's
+    bool database = true;           // copy the database
+    bool logs = true;               // copy the logs
+    HRESULT state = S_OK;           // DsRestoreRegisterComplete's hrRestoreState
+};
+
+// Microsoft's walkthrough onto an offline DC: DsIsNTDSOnline (FALSE), Prepare with the set's token,
+// GetDatabaseLocations, Register, the copies, RegisterComplete, End. Does not start the DC.
+::testing::AssertionResult restoreSet(const BackupSet &set, const char *target, const RestoreSteps &steps = {});
+
+// Starts the DC and expects the refusal `code`: the DC stays offline and its folder as it was.
+void expectStartRefused(const char *dc, HRESULT code = hrRestoreInProgress);
+// Starts the DC and expects it online with the content the set's last log recorded.
+void expectRestored(const char *dc, const BackupSet &set);
+
+// WbGetContentDigestA / WbReadLogDigestA ("" and a test failure when they fail).
+std::string contentDigest(const char *server);
+std::string logDigest(const std::string &logFile);
+// DsIsNTDSOnlineA's answer (a test failure when it fails).
+bool isOnline(const char *server);
+
+// The folder of a server (server.conf, state/, C/): the parent of its "C:\".
+std::string serverFolder(const char *server);
+// Every regular file under a folder, by relative path, with its bytes.
+using Tree = std::map<std::string, std::vector<uint8_t>>;
+Tree snapshotTree(const std::string &dir);
+::testing::AssertionResult sameTree(const Tree &before, const Tree &after);
+
+// Checks, when it goes out of scope, that a server's folder is as it was when the guard was made:
+// what a refused call must leave.
+struct FolderUnchanged {
+    std::string server, dir;
+    Tree before;
+    explicit FolderUnchanged(const char *name) : server(name), dir(serverFolder(name)), before(snapshotTree(dir)) {}
+    ~FolderUnchanged() { EXPECT_TRUE(sameTree(before, snapshotTree(dir))) << "the folder of " << server << " changed"; }
+};
+
+// Files: copy (the destination deleted first), mkdir -p, unlink, truncate.
+void copyFile(const std::string &from, const std::string &to);
+void makeDirs(const std::string &dir);
+void removeFile(const std::string &path);
+void truncateFile(const std::string &path, off_t size);
+off_t fileSize(const std::string &path);
+
+// A page of a database stream/copy holding data (not all zero), from `from` on; 0 if none.
+size_t dataPageOf(const std::vector<uint8_t> &file, size_t from);
 
 }  // namespace wbtest

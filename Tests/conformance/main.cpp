@@ -1,4 +1,4 @@
-// The conformance tests of libwinbackup's Ntdsbcli backup API (docs/CONTRACT-NTDSBCLI.md).
+// The conformance tests of libwinbackup's Ntdsbcli backup and restore API (docs/CONTRACT-NTDSBCLI.md).
 // Each test makes its own $WINBACKUP_ROOT (helpers.h: TestRoot), so they run in any order.
 #include <gtest/gtest.h>
 

@@ -14,4 +14,9 @@ set(CONFORMANCE_SOURCES
   ${PROJECT_SOURCE_DIR}/Tests/conformance/corruption_test.cpp
   ${PROJECT_SOURCE_DIR}/Tests/conformance/server_stop_test.cpp
   ${PROJECT_SOURCE_DIR}/Tests/conformance/free_and_identity_test.cpp
-  ${PROJECT_SOURCE_DIR}/Tests/conformance/wb_extensions_test.cpp)
+  ${PROJECT_SOURCE_DIR}/Tests/conformance/wb_extensions_test.cpp
+  ${PROJECT_SOURCE_DIR}/Tests/conformance/restore_prepare_test.cpp
+  ${PROJECT_SOURCE_DIR}/Tests/conformance/restore_register_test.cpp
+  ${PROJECT_SOURCE_DIR}/Tests/conformance/restore_handles_test.cpp
+  ${PROJECT_SOURCE_DIR}/Tests/conformance/restore_recovery_test.cpp
+  ${PROJECT_SOURCE_DIR}/Tests/conformance/restore_roundtrip_test.cpp)

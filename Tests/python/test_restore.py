@@ -877,8 +877,8 @@ def case_log_of_another_server(s, tmp_path):
 
 def case_database_of_another_server(s, tmp_path):
     # DC03's copy needs generation s.gen_low (its checkpoint at Prepare) and was read in it: the
-    # generation checks pass. Its logs are not these: every restored log is of another server's
-    # log stream than the database's, which the contract lists first (hrBadLogSignature).
+    # generation checks pass. No restored log is of its log stream, and the logs agree among
+    # themselves: the database copy is the foreign one (hrBadDbSignature).
     servers.create("DC03", db_size="2M", logs=2, log_size="64K")
     while current_generation("DC03") < s.gen_low:
         servers.write("DC03", 1)
@@ -931,7 +931,7 @@ HARD_RECOVERY = {
     "gen-high-too-low": (case_gen_high_too_low, "hrRestoreLogTooLow", 0xC8000229),
     "log-not-contiguous": (case_not_contiguous, "hrGivenLogFileIsNotContiguous", 0xC800022C),
     "log-of-another-server": (case_log_of_another_server, "hrBadLogSignature", 0xC8000212),
-    "database-of-another-server": (case_database_of_another_server, "hrBadLogSignature", 0xC8000212),
+    "database-of-another-server": (case_database_of_another_server, "hrBadDbSignature", 0xC8000213),
     "another-database-of-the-log-stream": (case_another_database_of_the_log_stream, "hrBadDbSignature", 0xC8000213),
     "backup-copy-without-a-restore": (case_backup_copy_without_a_restore, "JET_errSoftRecoveryOnBackupDatabase",
                                       0xC8000220),

@@ -79,7 +79,7 @@ public enum HardRecovery {
 
         // 3. The logs: present, intact, one after the other, of the databases' stream.
         let backupLogs = server.localPath(registration.backupLogPath)
-        var scans = [LogScan]()
+        var scans = [LogScan](), paths = [String]()
         for generation in registration.genLow...registration.genHigh {
             guard let path = findLog(backupLogs, layout.archivedLogName(generation)) else {
                 throw .missingLogFile(server.unc(registration.backupLogPath.appending(layout.archivedLogName(generation))))
@@ -92,16 +92,28 @@ public enum HardRecovery {
             }
             guard scan.damageOffset == nil, scan.ended else { throw .logFileCorrupt(path) }
             guard scan.header.generation == generation else { throw .givenLogFileIsNotContiguous(path) }
-            guard scan.header.signLog == first.header.signLog else { throw .badLogSignature(path) }
-            guard scan.header.signDb == first.header.signDb else { throw .badDbSignature(first.path) }
-            if let previous = scans.last {
-                guard scan.header.previousCreated == previous.header.created, scan.header.startDigest == previous.digest.bytes else {
-                    throw .givenLogFileIsNotContiguous(path)
-                }
-            }
             scans.append(scan)
+            paths.append(path)
         }
-        for copy in copies where copy.header.signLog != first.header.signLog { throw .badLogSignature(copy.path) }
+        // Signatures. A log of another stream than the database's is the foreign one; but when
+        // no log shares the database's stream and the logs agree among themselves, the database
+        // copy is (another server's backup restored with this one's logs).
+        func ofDatabase(_ h: LogHeader) -> Bool { h.signLog == first.header.signLog && h.signDb == first.header.signDb }
+        let head = scans[0].header
+        if !scans.contains(where: { ofDatabase($0.header) }),
+           scans.allSatisfy({ $0.header.signLog == head.signLog && $0.header.signDb == head.signDb }) {
+            throw .badDbSignature(first.path)
+        }
+        for (scan, path) in zip(scans, paths) where !ofDatabase(scan.header) {
+            throw scan.header.signLog == first.header.signLog ? .badDbSignature(first.path) : .badLogSignature(path)
+        }
+        for copy in copies where copy.header.signLog != first.header.signLog { throw .badDbSignature(copy.path) }
+        for i in scans.indices.dropFirst() {
+            guard scans[i].header.previousCreated == scans[i - 1].header.created,
+                  scans[i].header.startDigest == scans[i - 1].digest.bytes else {
+                throw .givenLogFileIsNotContiguous(paths[i])
+            }
+        }
 
         // 4. Every page of every copy.
         for copy in copies { report.pagesVerified += try verifyPages(copy) }
