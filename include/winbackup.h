@@ -93,6 +93,14 @@ WB_API HRESULT WbWriteServerA(LPCSTR szServerName, DWORD cTransactions);
 WB_API HRESULT WbAllowIdentityA(LPCSTR szServerName, LPCSTR szAccount, LPCSTR szPassword);
 
 /*
+ * WbAllowBackupOperatorA (WINBACKUP.@) - the same for an account that is a backup operator, not
+ * a local administrator: it may back up and restore, but CertSrvRestoreRegisterW refuses it with
+ * E_ACCESSDENIED (CertSrvRestoreRegisterThroughFile, which needs only the restore privilege,
+ * accepts it). Also `winbackupctl server allow NAME ACCOUNT --backup-operator`.
+ */
+WB_API HRESULT WbAllowBackupOperatorA(LPCSTR szServerName, LPCSTR szAccount, LPCSTR szPassword);
+
+/*
  * WbSetClockOffsetA (WINBACKUP.@) - makes the server's clock run `seconds` ahead of the machine's
  * (negative: behind), for tests of a backup older than the tombstone lifetime
  * (DsRestorePrepare: hrContentsExpired). Only the server's own checks use it. Also
@@ -114,6 +122,15 @@ WB_API HRESULT WbGetContentDigestA(LPCSTR szServerName, LPSTR szHexDigest, DWORD
  * generation is damaged or does not end.
  */
 WB_API HRESULT WbReadLogDigestA(LPCSTR szLogFile, LPSTR szHexDigest, DWORD cchHexDigest);
+
+/*
+ * WbCertSrvGetReadBufferSize (WINBACKUP.@) - the read-buffer size of a CertSrv backup context
+ * (an HCSBC from CertSrvBackupPrepareW), fixed by the cbReadHintSize of its first
+ * CertSrvBackupOpenFileW: 0 chooses 256 KiB, anything else is rounded up to a power of two
+ * within 64 KiB...4 MiB. 0 before the first OpenFile. Returns Certadm's HRESULTs: S_OK,
+ * E_HANDLE (not a backup context), E_POINTER (pcbSize NULL).
+ */
+WB_API HRESULT WbCertSrvGetReadBufferSize(void *hbc, DWORD *pcbSize);
 
 WB_END_DECLS
 

@@ -1,10 +1,10 @@
 import BackupEngine
 import Glibc
 
-/// winbackupctl server create|list|show|delete|start|stop|write|allow|deny
+/// winbackupctl server create|list|show|delete|start|stop|pause|write|set|allow|deny
 enum ServerCommands {
     static func run(_ args: inout Arguments) throws(CLIError) {
-        let verb = try args.positional("a server command (create, list, show, delete, start, stop, write, allow, deny)")
+        let verb = try args.positional("a server command (create, list, show, delete, start, stop, pause, write, set, allow, deny)")
         let registry = ServerRegistry()
         do {
             switch verb {
@@ -34,9 +34,10 @@ enum ServerCommands {
             case "start":
                 let server = try registry.find(try args.positional("a server name"))
                 try args.finish()
+                let wasPaused = try server.settings().state == .paused
                 switch try server.start() {
                 case nil:
-                    print("\(server.name) is already online")
+                    print(wasPaused ? "\(server.name) resumed" : "\(server.name) is already online")
                 case .recovered(let r):
                     print("\(server.name) is online (soft recovery replayed \(r.transactionsReplayed) transaction(s))")
                 case .restored(let r):
@@ -49,6 +50,11 @@ enum ServerCommands {
                 try args.finish()
                 try server.stop()
                 print("\(server.name) is offline")
+            case "pause":
+                let server = try registry.find(try args.positional("a server name"))
+                try args.finish()
+                try server.pause()
+                print("\(server.name) is paused (a running CA that serves no requests; 'server start' resumes it)")
             case "write":
                 let server = try registry.find(try args.positional("a server name"))
                 let count = Int(try args.option("--transactions") ?? "100")
@@ -85,10 +91,12 @@ enum ServerCommands {
                 let account = try args.positional("an account (DOMAIN\\user or user)")
                 var password = try args.option("--password")
                 if args.flag("--password-stdin") { password = readLine(strippingNewline: true) ?? "" }
+                let administrator = !args.flag("--backup-operator")
                 try args.finish()
-                let identity = try Identity.make(account: account, password: password)
+                let identity = try Identity.make(account: account, password: password, administrator: administrator)
                 try server.updateSettings { $0.allow(identity) }
-                print("\(identity.account) may back up and restore \(server.name)\(password == nil ? " (local account)" : "")")
+                print("\(identity.account) may back up and restore \(server.name)\(password == nil ? " (local account)" : "")"
+                      + (administrator ? "" : " as a backup operator (not an administrator)"))
             case "deny":
                 let server = try registry.find(try args.positional("a server name"))
                 let account = try args.positional("an account")
@@ -140,13 +148,18 @@ enum ServerCommands {
         if s.role == .ntds { print("  tombstone       \(s.tombstoneLifetimeDays) days") }
         if s.clockOffset != 0 { print("  clock offset    \(s.clockOffset) s") }
         if let r = try RestoreRegistration.read(server) {
-            print("  restore         \(r.status.rawValue): log generations \(r.genLow)-\(r.genHigh) from \(server.unc(r.backupLogPath)) (backup of \(r.sourceServer), \(formatUTC(r.backupTime)))")
+            let source = r.sourceServer.isEmpty ? "" : " (backup of \(r.sourceServer), \(formatUTC(r.backupTime)))"
+            let ranges = r.logRanges.map { "\($0.genLow)-\($0.genHigh) from \(server.unc($0.backupLogPath))" }.joined(separator: ", ")
+            print("  restore         \(r.status.rawValue): log generations \(ranges)\(source)")
         }
         if let db = try? store.openDatabases().first, let h = try? db.readHeader() {
             let full = h.bkinfoFullPrev, copy = h.bkinfoCopyPrev
             print("  last full       " + (full.isEmpty ? "never" : "generations \(full.genLow)-\(full.genHigh), \(full.time.unixTime.map(formatUTC) ?? "?")"))
             if !copy.isEmpty { print("  last copy       generations \(copy.genLow)-\(copy.genHigh), \(copy.time.unixTime.map(formatUTC) ?? "?")") }
         }
-        print("  may back up     " + s.identities.map { $0.account + ($0.passwordHash == nil ? " (local)" : "") }.joined(separator: ", "))
+        print("  may back up     " + s.identities.map { id in
+            id.account + (id.passwordHash == nil ? " (local)" : "") + (id.administrator ? "" : " (backup operator)")
+        }.joined(separator: ", "))
+        for file in try server.dynamicFiles(s) { print("  published file  \(server.unc(file))") }
     }
 }

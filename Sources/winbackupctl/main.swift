@@ -11,8 +11,9 @@ usage: winbackupctl [--root DIR] COMMAND ...
   server create NAME --role ntds|certsrv|ese [--db-size SIZE] [--logs N] [--log-size SIZE]
                 [--circular-logging on|off] [--ca-name NAME] [--tombstone-lifetime DAYS] [--offline]
   server list | show NAME | delete NAME | start NAME | stop NAME
+  server pause NAME                  pause a CA (running, serving no requests); start resumes it
   server write NAME [--transactions N] [--pages N]   simulated activity
-  server allow NAME ACCOUNT [--password P | --password-stdin]
+  server allow NAME ACCOUNT [--password P | --password-stdin] [--backup-operator]
   server deny NAME ACCOUNT
   server set NAME [--tombstone-lifetime DAYS] [--clock-offset DURATION] [--circular-logging on|off]
   backup SERVER --to DIR [--no-truncate]   back up a DC through libwinbackup.so

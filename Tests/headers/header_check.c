@@ -1,4 +1,5 @@
 /* Every public header, compiled as C99 with -Wall -Wextra -pedantic -Werror (CMakeLists.txt). */
+#include "certbcli.h"
 #include "ntdsbcli.h"
 #include "ntdsbmsg.h"
 #include "wbtypes.h"
@@ -15,6 +16,7 @@ typedef char check_wchar[sizeof(WCHAR) == 2 ? 1 : -1];
 typedef char check_large_integer[sizeof(LARGE_INTEGER) == 8 ? 1 : -1];
 typedef char check_hbc[sizeof(HBC) == sizeof(void *) ? 1 : -1];
 typedef char check_rstmap[sizeof(EDB_RSTMAPW) == 2 * sizeof(void *) ? 1 : -1];
+typedef char check_csbft[sizeof(CSBFT) == 2 && CSBFT_LOG_DIR == 0x82 ? 1 : -1];
 typedef char check_hr[hrBackupInProgress == (HRESULT)0xC80001F9 ? 1 : -1];
 
 int header_check_c(void) {

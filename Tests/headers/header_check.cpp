@@ -1,4 +1,5 @@
 // Every public header, compiled as C++17 with -Wall -Wextra -pedantic -Werror (CMakeLists.txt).
+#include "certbcli.h"
 #include "ntdsbcli.h"
 #include "ntdsbmsg.h"
 #include "wbtypes.h"
@@ -10,6 +11,8 @@ static_assert(sizeof(DWORD) == 4 && sizeof(LONG) == 4 && sizeof(ULONG) == 4, "Wi
 static_assert(sizeof(HRESULT) == 4 && sizeof(BOOL) == 4 && sizeof(WCHAR) == 2, "Windows sizes");
 static_assert(sizeof(LARGE_INTEGER) == 8, "LARGE_INTEGER");
 static_assert(std::is_same<decltype(&DsBackupRead), HRESULT (*)(HBC, PVOID, DWORD, PDWORD)>::value, "DsBackupRead");
+static_assert(std::is_same<decltype(&CertSrvBackupRead), FNCERTSRVBACKUPREAD *>::value, "CertSrvBackupRead");
+static_assert(std::is_same<decltype(&CertSrvBackupFree), FNCERTSRVBACKUPFREE *>::value, "CertSrvBackupFree");
 static_assert(hrCouldNotConnect == static_cast<HRESULT>(0xC7FF0007), "hrCouldNotConnect");
 
 int header_check_cxx() {

@@ -243,7 +243,17 @@ public final class BackupSession: Sendable {
                     s.deleteMac = min(s.deleteMac, try db.readHeader().bkinfoFullPrev.genHigh)
                 }
             } else {
+                // From the oldest log on disk, which must follow the last full or incremental
+                // backup without a gap (ErrBKICheckLogsForIncrementalBackup).
                 s.copyMic = s.deleteMic
+                var previous: UInt32 = 0
+                for db in try store.openDatabases() {
+                    let h = try db.readHeader()
+                    previous = max(previous, h.bkinfoFullPrev.genHigh, h.bkinfoIncPrev.genHigh)
+                }
+                if s.copyMic > previous + 1 {
+                    throw BackupError.missingFileToBackup(server.unc(layout.archivedLogWindowsPath(previous + 1)))
+                }
                 for g in s.copyMic..<s.copyMac where !onDisk.contains(g) {
                     throw BackupError.missingFileToBackup(server.unc(layout.archivedLogWindowsPath(g)))
                 }
@@ -282,19 +292,24 @@ public final class BackupSession: Sendable {
         }
     }
 
-    /// How a backup ended.
+    /// How a backup ended, and what its normal end recorded in the database headers.
     public enum Outcome: Sendable, Equatable {
-        /// Recorded in the database headers: as a full backup (the logs were truncated, or
-        /// the caller said so) or as a copy backup.
-        case full, copy
-        /// Nothing recorded: aborted, stopped, incremental, or no database read completely.
+        /// A full backup whose logs were truncated (or the caller said so): bkinfoFullPrev.
+        case full
+        /// A full backup without truncation: bkinfoCopyPrev.
+        case copy
+        /// An incremental backup whose logs were truncated: bkinfoIncPrev.
+        case incremental
+        /// An incremental backup without truncation: bkinfoDiffPrev.
+        case differential
+        /// Nothing recorded: aborted, stopped, or a full backup of which no database was read completely.
         case notRecorded
     }
 
     /// JetEndExternalBackupInstance2: ends the backup. A normal end after the log list was taken
-    /// records the backup in the header of each database that was read completely
-    /// (bkinfoFullPrev if the logs were truncated or `truncateDone`, else bkinfoCopyPrev).
-    /// Anything else ends it as aborted. Throws noBackup if it had already ended or aborted.
+    /// records the backup (see Outcome): a full one in the header of each database that was read
+    /// completely, an incremental one in every database's. Anything else ends it as aborted.
+    /// Throws noBackup if it had already ended or aborted.
     @discardableResult
     public func end(normal: Bool, truncateDone: Bool = false, now: Int64 = unixTime()) throws(BackupError) -> Outcome {
         try state.withLock { (s) throws(BackupError) -> Outcome in
@@ -305,27 +320,38 @@ public final class BackupSession: Sendable {
                 s.phase = .ended
                 s.lock = nil
             }
-            guard normal, !stopped, s.phase == .logsAndPatches, isFull, !s.databasesDone.isEmpty else { return .notRecorded }
+            guard normal, !stopped, s.phase == .logsAndPatches, s.logInfoPrepared else { return .notRecorded }
+            guard !isFull || !s.databasesDone.isEmpty else { return .notRecorded }
             let truncated = s.logsTruncated || truncateDone
+            let outcome: Outcome = isFull ? (truncated ? .full : .copy) : (truncated ? .incremental : .differential)
             let info = BackupInfo(mark: mark, time: markTime, genLow: s.copyMic, genHigh: s.copyMac - 1)
-            let done = s.databasesDone
+            let indexes = isFull ? s.databasesDone.sorted() : Array(0..<layout.databaseCount)
             // As in ESE, a header that cannot be updated does not fail the end.
             do throws(BackupError) { try FileLock.with(server.logLockPath) { () throws(BackupError) in
-                for index in done.sorted() {
+                for index in indexes {
                     let db = try DatabaseFile.open(layout.databasePath(index), forUpdate: true)
                     var header = try db.readHeader()
-                    if truncated {
+                    switch outcome {
+                    case .full:
                         guard header.bkinfoFullPrev.mark <= mark else { continue }
                         header.bkinfoFullPrev = info
                         header.bkinfoIncPrev = BackupInfo()
-                    } else {
+                    case .copy:
                         guard header.bkinfoCopyPrev.mark <= mark else { continue }
                         header.bkinfoCopyPrev = info
+                    case .incremental:
+                        guard header.bkinfoIncPrev.mark <= mark else { continue }
+                        header.bkinfoIncPrev = info
+                    case .differential:
+                        guard header.bkinfoDiffPrev.mark <= mark else { continue }
+                        header.bkinfoDiffPrev = info
+                    case .notRecorded:
+                        continue
                     }
                     try db.writeHeader(header)
                     try db.sync()
                 }
-                if truncated {
+                if outcome == .full {
                     let store = Store(layout)
                     var checkpoint = try store.readCheckpoint()
                     checkpoint.lastFullBackup = mark
@@ -335,7 +361,7 @@ public final class BackupSession: Sendable {
             } } catch {
                 return .notRecorded
             }
-            return truncated ? .full : .copy
+            return outcome
         }
     }
 

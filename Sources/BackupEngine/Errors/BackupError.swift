@@ -5,6 +5,8 @@ import Glibc
 public enum BackupError: Error, Equatable, Sendable {
     // Caller mistakes.
     case invalidParameter(String)
+    /// A NULL pointer where one is required (Certadm's E_POINTER; an invalid parameter elsewhere).
+    case nullArgument(String)
     case invalidHandle
     case invalidGrbit
     case invalidPath(String)
@@ -40,6 +42,8 @@ public enum BackupError: Error, Equatable, Sendable {
     case unknownExpiryTokenFormat
     case contentsExpired(backupTime: Int64, lifetimeDays: Int)
     case restoreInProgress(String)
+    /// An incremental restore registered before any full one (hrNoFullRestore).
+    case noFullRestore
     case softRecoveryOnBackupDatabase(String)
     case startingRestoreLogTooHigh(genLow: UInt32, needed: UInt32)
     case endingRestoreLogTooLow(genHigh: UInt32, needed: UInt32)
@@ -66,7 +70,7 @@ public enum BackupError: Error, Equatable, Sendable {
     /// The ESE error (jethdr.w values).
     public var jetErr: Int32 {
         switch self {
-        case .invalidParameter, .invalidHandle, .noFileOpen, .invalidServerName: -1003  // JET_errInvalidParameter
+        case .invalidParameter, .nullArgument, .invalidHandle, .noFileOpen, .invalidServerName: -1003  // JET_errInvalidParameter
         case .invalidGrbit: -900              // JET_errInvalidGrbit
         case .invalidPath: -1023              // JET_errInvalidPath
         case .accessDenied: -1907             // JET_errAccessDenied
@@ -86,7 +90,7 @@ public enum BackupError: Error, Equatable, Sendable {
         case .missingFileToBackup: -569       // JET_errMissingFileToBackup
         case .logFileNotCopied: -616          // JET_errLogFileNotCopied
         case .endOfFile: -1003                // not an ESE condition; facades handle it
-        case .missingExpiryToken, .unknownExpiryTokenFormat, .contentsExpired: -1003  // client-side hr codes
+        case .missingExpiryToken, .unknownExpiryTokenFormat, .contentsExpired, .noFullRestore: -1003  // client-side hr codes
         case .restoreInProgress: -506         // JET_errRestoreInProgress
         case .softRecoveryOnBackupDatabase: -544  // JET_errSoftRecoveryOnBackupDatabase
         case .startingRestoreLogTooHigh: -554 // JET_errStartingRestoreLogTooHigh
@@ -129,6 +133,7 @@ extension BackupError: CustomStringConvertible {
     public var description: String {
         let what: String = switch self {
         case .invalidParameter(let why): "invalid parameter: \(why)"
+        case .nullArgument(let what): "\(what) is NULL"
         case .invalidHandle: "invalid handle"
         case .invalidGrbit: "invalid grbit"
         case .invalidPath(let p): "invalid path: \(p)"
@@ -157,6 +162,7 @@ extension BackupError: CustomStringConvertible {
         case .unknownExpiryTokenFormat: "the expiry token is not one of winbackup's, or it is damaged"
         case .contentsExpired(let t, let days): "the backup of \(formatUTC(t)) is older than the tombstone lifetime (\(days) days)"
         case .restoreInProgress(let why): "restore in progress: \(why)"
+        case .noFullRestore: "an incremental restore needs a full restore registered first"
         case .softRecoveryOnBackupDatabase(let f): "\(f) is a restored backup; it needs a registered restore (hard recovery)"
         case .startingRestoreLogTooHigh(let low, let needed): "the restore starts at log generation \(low); the database needs \(needed)"
         case .endingRestoreLogTooLow(let high, let needed): "the restore ends at log generation \(high); the database needs \(needed)"

@@ -130,6 +130,11 @@ public struct DatabaseHeader: Sendable {
         set { setBackupInfo(Offset.bkinfoCopyPrev, newValue) }
     }
 
+    public var bkinfoDiffPrev: BackupInfo {
+        get { backupInfo(Offset.bkinfoDiffPrev) }
+        set { setBackupInfo(Offset.bkinfoDiffPrev, newValue) }
+    }
+
     public var genMinRequired: UInt32 {
         get { u32(Offset.genMinRequired) }
         set { setU32(Offset.genMinRequired, newValue) }

@@ -1,6 +1,7 @@
 /// Hard recovery, as ESE runs it at the first start after a restore: from the restored database
 /// copies (backup streams: two header pages, the pages, a trailer page) and the backed-up logs
-/// genLow...genHigh, rebuild consistent databases at the end of genHigh.
+/// genLow...genHigh (of one backup, or of a full backup and its incrementals), rebuild
+/// consistent databases at the end of genHigh.
 ///
 /// Every check comes first: each database is a backup copy whose header and trailer agree;
 /// the registered range covers what each copy needs; each log exists, verifies, follows the one
@@ -78,12 +79,9 @@ public enum HardRecovery {
         }
 
         // 3. The logs: present, intact, one after the other, of the databases' stream.
-        let backupLogs = server.localPath(registration.backupLogPath)
         var scans = [LogScan](), paths = [String]()
         for generation in registration.genLow...registration.genHigh {
-            guard let path = findLog(backupLogs, layout.archivedLogName(generation)) else {
-                throw .missingLogFile(server.unc(registration.backupLogPath.appending(layout.archivedLogName(generation))))
-            }
+            let path = try logPath(generation, layout, registration)
             let scan: LogScan
             do throws(BackupError) {
                 scan = try LogScan.read(path)
@@ -190,7 +188,20 @@ public enum HardRecovery {
         return report
     }
 
-    /// A log of the backup-log folder, its name matched case-insensitively as on Windows.
+    /// Where a generation is: in the folder of the last registered range that holds it (the
+    /// ranges of a full and its incrementals may overlap; the copies are the same log).
+    static func logPath(_ generation: UInt32, _ layout: StoreLayout, _ registration: RestoreRegistration) throws(BackupError) -> String {
+        let name = layout.archivedLogName(generation), server = layout.server
+        let holders = registration.logRanges.filter { $0.contains(generation) }
+        for range in holders.reversed() {
+            if let path = findLog(server.localPath(range.backupLogPath), name) { return path }
+        }
+        // Not there, or in no range at all (a gap between a full backup and an incremental).
+        let folder = (holders.last ?? registration.logRanges.last { $0.genHigh < generation } ?? registration.logRanges[0]).backupLogPath
+        throw .missingLogFile(server.unc(folder.appending(name)))
+    }
+
+    /// A log of a backup-log folder, its name matched case-insensitively as on Windows.
     static func findLog(_ directory: String, _ name: String) -> String? {
         if FileSystem.isRegularFile(directory + "/" + name) { return directory + "/" + name }
         let match = ((try? FileSystem.list(directory)) ?? []).first { $0.lowercased() == name.lowercased() }

@@ -1,7 +1,11 @@
-/// A registered restore, in <server>/state/restore.conf: what DsRestoreRegister records, standing
-/// in for Windows' "Restore in Progress" registry key. While it is open ("registered") or failed
-/// the server will not start; once complete, the next start runs hard recovery from it and
-/// removes it. Written atomically.
+/// A registered restore, in <server>/state/restore.conf: what DsRestoreRegister and
+/// CertSrvRestoreRegister record, standing in for Windows' "Restore in Progress" registry key.
+/// While it is open ("registered") or failed the server will not start; once complete, the next
+/// start runs hard recovery from it and removes it. Written atomically.
+///
+/// A restore is one full backup (its databases and its logs) and, for a CA, the logs of any
+/// number of incremental backups registered after it, each from its own folder: recovery
+/// replays the union of their generations, which must leave no gap.
 public struct RestoreRegistration: Equatable, Sendable {
     public enum Status: String, Sendable { case registered, complete, failed }
 
@@ -14,25 +18,42 @@ public struct RestoreRegistration: Equatable, Sendable {
         public init(original: String, restored: WindowsPath) { self.original = original; self.restored = restored }
     }
 
+    /// Log generations genLow...genHigh of one backup, in the folder the agent copied them to.
+    public struct LogRange: Equatable, Sendable {
+        public var genLow: UInt32
+        public var genHigh: UInt32
+        public var backupLogPath: WindowsPath
+
+        public init(genLow: UInt32, genHigh: UInt32, backupLogPath: WindowsPath) {
+            self.genLow = genLow; self.genHigh = genHigh; self.backupLogPath = backupLogPath
+        }
+
+        public func contains(_ generation: UInt32) -> Bool { genLow <= generation && generation <= genHigh }
+    }
+
     public var status: Status
     public var registered: Int64
     public var checkpointPath: WindowsPath
     public var logPath: WindowsPath
-    public var backupLogPath: WindowsPath
     public var databases: [MapEntry]
-    public var genLow: UInt32
-    public var genHigh: UInt32
+    /// The full backup's logs first, then each incremental's in the order registered.
+    public var logRanges: [LogRange]
+    /// The server the backup came from and when it was taken, if the restore says (a Ds
+    /// restore's expiry token does); "" and 0 if not.
     public var sourceServer: String
     public var backupTime: Int64
-    /// The HRESULT DsRestoreRegisterComplete reported a failure with.
+    /// The HRESULT RestoreRegisterComplete reported a failure with.
     public var failure: Int32?
 
-    public init(status: Status, registered: Int64, checkpointPath: WindowsPath, logPath: WindowsPath, backupLogPath: WindowsPath,
-                databases: [MapEntry], genLow: UInt32, genHigh: UInt32, sourceServer: String, backupTime: Int64) {
+    public init(status: Status, registered: Int64, checkpointPath: WindowsPath, logPath: WindowsPath,
+                databases: [MapEntry], logRanges: [LogRange], sourceServer: String, backupTime: Int64) {
         self.status = status; self.registered = registered; self.checkpointPath = checkpointPath; self.logPath = logPath
-        self.backupLogPath = backupLogPath; self.databases = databases; self.genLow = genLow; self.genHigh = genHigh
-        self.sourceServer = sourceServer; self.backupTime = backupTime
+        self.databases = databases; self.logRanges = logRanges; self.sourceServer = sourceServer; self.backupTime = backupTime
     }
+
+    /// The lowest and highest generation of all ranges.
+    public var genLow: UInt32 { logRanges.map(\.genLow).min() ?? 0 }
+    public var genHigh: UInt32 { logRanges.map(\.genHigh).max() ?? 0 }
 
     static let fileName = "restore.conf"
 
@@ -40,34 +61,40 @@ public struct RestoreRegistration: Equatable, Sendable {
 
     func serialized() -> String {
         var lines = [
-            "# winbackup restore registration (DsRestoreRegister): the server starts only once it is complete.",
+            "# winbackup restore registration (DsRestoreRegister, CertSrvRestoreRegister): the server starts only once it is complete.",
             "status = \(status.rawValue)",
             "registered = \(registered)",
             "checkpoint-path = \(checkpointPath)",
             "log-path = \(logPath)",
-            "backup-log-path = \(backupLogPath)",
-            "generations = \(genLow) \(genHigh)",
             "source-server = \(sourceServer)",
             "backup-time = \(backupTime)",
         ]
         if let failure { lines.append("failure = \(failure)") }
         for d in databases { lines.append("database = \(d.restored) | \(d.original)") }
+        for r in logRanges { lines.append("logs = \(r.genLow) \(r.genHigh) | \(r.backupLogPath)") }
         return lines.joined(separator: "\n") + "\n"
     }
 
     static func parse(_ text: String, path: String) throws(BackupError) -> RestoreRegistration {
         func fail(_ why: String) -> BackupError { .settingsCorrupt(path: path, reason: why) }
-        var v = [String: String](), maps = [MapEntry]()
+        var v = [String: String](), maps = [MapEntry](), ranges = [LogRange]()
         for raw in text.split(separator: "\n") {
             let line = raw.trimmingSpaces()
             if line.isEmpty || line.hasPrefix("#") { continue }
             guard let eq = line.firstIndex(of: "=") else { throw fail("expected 'key = value'") }
             let key = line[..<eq].trimmingSpaces(), value = line[line.index(after: eq)...].trimmingSpaces()
-            if key == "database" {
-                let parts = value.split(separator: "|", maxSplits: 1).map { $0.trimmingSpaces() }
+            let parts = value.split(separator: "|", maxSplits: 1).map { $0.trimmingSpaces() }
+            switch key {
+            case "database":
                 guard parts.count == 2, let restored = WindowsPath(parts[0]) else { throw fail("bad database entry") }
                 maps.append(MapEntry(original: parts[1], restored: restored))
-            } else {
+            case "logs":
+                let gens = parts[0].split(separator: " ").compactMap { UInt32($0) }
+                guard parts.count == 2, gens.count == 2, gens[0] <= gens[1], let folder = WindowsPath(parts[1]) else {
+                    throw fail("bad logs entry")
+                }
+                ranges.append(LogRange(genLow: gens[0], genHigh: gens[1], backupLogPath: folder))
+            default:
                 v[key] = value
             }
         }
@@ -75,14 +102,13 @@ public struct RestoreRegistration: Equatable, Sendable {
             guard let s = v[key], let p = WindowsPath(s) else { throw fail("bad or missing '\(key)'") }
             return p
         }
-        let gens = (v["generations"] ?? "").split(separator: " ").compactMap { UInt32($0) }
-        guard let status = v["status"].flatMap(Status.init(rawValue:)), gens.count == 2,
+        guard let status = v["status"].flatMap(Status.init(rawValue:)), !ranges.isEmpty,
               let registered = v["registered"].flatMap({ Int64($0) }), let backupTime = v["backup-time"].flatMap({ Int64($0) }) else {
             throw fail("incomplete registration")
         }
         var r = RestoreRegistration(status: status, registered: registered, checkpointPath: try windowsPath("checkpoint-path"),
-                                    logPath: try windowsPath("log-path"), backupLogPath: try windowsPath("backup-log-path"), databases: maps,
-                                    genLow: gens[0], genHigh: gens[1], sourceServer: v["source-server"] ?? "", backupTime: backupTime)
+                                    logPath: try windowsPath("log-path"), databases: maps, logRanges: ranges,
+                                    sourceServer: v["source-server"] ?? "", backupTime: backupTime)
         r.failure = v["failure"].flatMap { Int32($0) }
         return r
     }

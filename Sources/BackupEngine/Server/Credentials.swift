@@ -27,19 +27,23 @@ public enum Credentials {
         return String(geteuid())
     }
 
-    /// Throws accessDenied unless `settings` allows the caller.
-    static func authorize(_ settings: ServerSettings) throws(BackupError) {
+    /// The identity of `settings` the caller is; throws accessDenied if none.
+    @discardableResult
+    static func authorize(_ settings: ServerSettings) throws(BackupError) -> Identity {
         if let e = explicit {
-            let ok = settings.identities.contains { id in
+            let match = settings.identities.first { id in
                 guard let hash = id.passwordHash, id.user.lowercased() == e.user.lowercased() else { return false }
                 if let d = id.domain, d.lowercased() != (e.domain ?? "").lowercased() { return false }
                 return wb_crypt_matches(e.password, hash) == 1
             }
-            guard ok else { throw .accessDenied("\(e.domain.map { "\($0)\\" } ?? "")\(e.user) may not back up or restore \(settings.name)") }
+            guard let match else { throw .accessDenied("\(e.domain.map { "\($0)\\" } ?? "")\(e.user) may not back up or restore \(settings.name)") }
+            return match
         } else {
             let me = processUser()
-            let ok = settings.identities.contains { $0.passwordHash == nil && $0.user == me }
-            guard ok else { throw .accessDenied("local user \(me) may not back up or restore \(settings.name)") }
+            guard let match = settings.identities.first(where: { $0.passwordHash == nil && $0.user == me }) else {
+                throw .accessDenied("local user \(me) may not back up or restore \(settings.name)")
+            }
+            return match
         }
     }
 

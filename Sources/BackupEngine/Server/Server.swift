@@ -60,6 +60,9 @@ public final class Server: Sendable {
         return s
     }
 
+    /// Which of the server's identities the caller is (accessDenied if none).
+    public func caller() throws(BackupError) -> Identity { try Credentials.authorize(try settings()) }
+
     // MARK: paths the caller names
 
     /// Resolves a path a caller passed in, in any of its three spellings: the UNC form the API

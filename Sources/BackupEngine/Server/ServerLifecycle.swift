@@ -72,6 +72,8 @@ extension ServerRegistry {
             try Store.create(store.layout, pages: UInt32(pages), now: now)
             if options.logGenerations > 0 {
                 _ = try ActivityWriter(store: store).run(transactions: 0, untilRolls: options.logGenerations)
+            } else {
+                try server.publishCertificateAuthorityFiles(settings, now: now)
             }
             if !options.online { try server.stop() }
             try FileSystem.rename(building, serversDirectory + "/" + name)
@@ -97,11 +99,17 @@ extension Server {
     /// databases are marked attached and the state is online. Refused, with the server left
     /// offline and unchanged, while a restore is registered but not completed, after a failed
     /// one, or when a database is a restored backup copy with no restore registered. nil if the
-    /// server was online already.
+    /// server was running already (a paused CA resumes).
     @discardableResult
     public func start(now: Int64 = unixTime()) throws(BackupError) -> StartReport? {
         let settings = try settings()
-        guard settings.state != .online else { return nil }
+        switch settings.state {
+        case .online: return nil
+        case .paused:
+            try updateSettings { $0.state = $0.state == .paused ? .online : $0.state }
+            return nil
+        case .offline: break
+        }
         let store = Store(StoreLayout(server: self, settings: settings))
         let report: StartReport
         if let registration = try RestoreRegistration.read(self) {

@@ -18,22 +18,32 @@ public enum ServerState: String, Sendable {
 
 /// An account allowed to back up and restore a server. Without a password hash it is a local
 /// account, matched against the process's own user when no DsSetAuthIdentity credentials are
-/// set; with one, it is matched against DsSetAuthIdentity's user, domain and password.
+/// set; with one, it is matched against DsSetAuthIdentity's user, domain and password. An
+/// administrator (the default) may do everything; a backup operator holds only the backup and
+/// restore privileges, which is not enough for CertSrvRestoreRegisterW.
 public struct Identity: Equatable, Sendable {
     public var domain: String?
     public var user: String
     public var passwordHash: String?
+    public var administrator: Bool
 
-    public init(domain: String?, user: String, passwordHash: String?) {
-        self.domain = domain; self.user = user; self.passwordHash = passwordHash
+    public init(domain: String?, user: String, passwordHash: String?, administrator: Bool = true) {
+        self.domain = domain; self.user = user; self.passwordHash = passwordHash; self.administrator = administrator
     }
 
     /// "DOMAIN\user" or "user".
     public var account: String { domain.map { "\($0)\\\(user)" } ?? user }
 
-    /// Parses "DOMAIN\user [hash]" or "user [hash]".
+    static let operatorWord = "backup-operator"
+
+    /// Parses "DOMAIN\user [hash] [backup-operator]" or "user [hash] [backup-operator]".
     init?(settingValue: String) {
-        let parts = settingValue.split(separator: " ", omittingEmptySubsequences: true)
+        var parts = settingValue.split(separator: " ", omittingEmptySubsequences: true)
+        administrator = true
+        if parts.count > 1, parts.last! == Self.operatorWord {
+            administrator = false
+            parts.removeLast()
+        }
         guard parts.count == 1 || parts.count == 2 else { return nil }
         let account = parts[0]
         if let slash = account.firstIndex(of: "\\") {
@@ -44,20 +54,22 @@ public struct Identity: Equatable, Sendable {
             domain = nil
             user = String(account)
         }
-        guard !user.isEmpty else { return nil }
+        guard !user.isEmpty, user != Self.operatorWord else { return nil }
         passwordHash = parts.count == 2 ? String(parts[1]) : nil
     }
 
-    var settingValue: String { passwordHash.map { "\(account) \($0)" } ?? account }
+    var settingValue: String {
+        (passwordHash.map { "\(account) \($0)" } ?? account) + (administrator ? "" : " " + Self.operatorWord)
+    }
 
     /// An identity for "DOMAIN\user" (or "user") and its password, hashed with crypt(3); a nil
     /// password makes a local account.
-    public static func make(account: String, password: String?) throws(BackupError) -> Identity {
-        guard !account.contains(" "), let parsed = Identity(settingValue: account) else {
+    public static func make(account: String, password: String?, administrator: Bool = true) throws(BackupError) -> Identity {
+        guard !account.contains(" "), var identity = Identity(settingValue: account) else {
             throw .invalidParameter("account must be DOMAIN\\user or user, without spaces")
         }
-        var identity = parsed
         identity.passwordHash = try password.map { (p) throws(BackupError) -> String in try Credentials.hash(p) }
+        identity.administrator = administrator
         return identity
     }
 }

@@ -5,7 +5,8 @@
 ///   - changed pages stay in a small cache and are written (whole) later, oldest first;
 ///   - the checkpoint moves past a log position only once every page changed before it is on
 ///     disk (log synced, pages written, database synced, then the checkpoint);
-///   - the log rolls when it is full; each generation ends with the digest of the content.
+///   - the log rolls when it is full; each generation ends with the digest of the content;
+///   - a certification authority then publishes a new CRL.
 /// One writer per server at a time (writer lock); appends and rolls take the log lock briefly,
 /// so a backup can roll the log between two transactions.
 public final class ActivityWriter {
@@ -123,6 +124,7 @@ public final class ActivityWriter {
         report.lastGeneration = log.generation
         report.checkpoint = try store.readCheckpoint().position
         report.digest = digest
+        try server.publishCertificateAuthorityFiles(layout.settings)  // a CA also publishes a new CRL
         return report
     }
 }

@@ -7,7 +7,7 @@ enum CString {
     static let maximumLength = 32767
 
     static func narrow(_ p: UnsafePointer<CChar>?, _ what: String) throws(BackupError) -> String {
-        guard let p else { throw .invalidParameter("\(what) is NULL") }
+        guard let p else { throw .nullArgument(what) }
         var n = 0
         while p[n] != 0 {
             n += 1
@@ -19,7 +19,7 @@ enum CString {
     }
 
     static func wide(_ p: UnsafePointer<UInt16>?, _ what: String) throws(BackupError) -> String {
-        guard let p else { throw .invalidParameter("\(what) is NULL") }
+        guard let p else { throw .nullArgument(what) }
         var n = 0
         while p[n] != 0 {
             n += 1

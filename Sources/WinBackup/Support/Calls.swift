@@ -12,6 +12,17 @@ func ntdsbcli(_ body: () throws(BackupError) -> Void) -> HRESULT {
     }
 }
 
+/// Runs the body of a Certadm export: every BackupError becomes the HRESULT Certadm returns.
+@inline(__always)
+func certadm(_ body: () throws(BackupError) -> Void) -> HRESULT {
+    do {
+        try body()
+        return HR.ok
+    } catch {
+        return HR.certadm(error)
+    }
+}
+
 /// The emulated servers as the environment says now ($WINBACKUP_ROOT).
 var registry: ServerRegistry { ServerRegistry() }
 

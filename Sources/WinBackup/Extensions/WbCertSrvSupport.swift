@@ -1,0 +1,30 @@
+import BackupEngine
+
+// What tests of Certadm need and no Windows API gives: an account that is not an administrator
+// (for CertSrvRestoreRegisterW's rule) and the read-buffer size the first OpenFile fixed.
+
+/// WbAllowBackupOperatorA (WINBACKUP.@)
+/// Like WbAllowIdentityA, but the account is a backup operator, not an administrator: it may back
+/// up and restore, but CertSrvRestoreRegisterW refuses it (CertSrvRestoreRegisterThroughFile not).
+@c(WbAllowBackupOperatorA)
+public func WbAllowBackupOperatorA(_ szServerName: UnsafePointer<CChar>?, _ szAccount: UnsafePointer<CChar>?,
+                                   _ szPassword: UnsafePointer<CChar>?) -> HRESULT {
+    ntdsbcli { () throws(BackupError) in
+        let server = try registry.find(CString.narrow(szServerName, "szServerName"))
+        let identity = try Identity.make(account: CString.narrow(szAccount, "szAccount"),
+                                         password: CString.optionalNarrow(szPassword, "szPassword"), administrator: false)
+        try server.updateSettings { $0.allow(identity) }
+    }
+}
+
+/// WbCertSrvGetReadBufferSize (WINBACKUP.@)
+/// The read-buffer size of a CertSrv backup context, fixed by the cbReadHintSize of its first
+/// CertSrvBackupOpenFileW; 0 before that. Certadm's HRESULTs (E_HANDLE, E_POINTER).
+@c(WbCertSrvGetReadBufferSize)
+public func WbCertSrvGetReadBufferSize(_ hbc: UnsafeMutableRawPointer?, _ pcbSize: UnsafeMutablePointer<UInt32>?) -> HRESULT {
+    certadm { () throws(BackupError) in
+        let c = try CertSrvBackup.context(hbc)
+        guard let pcbSize else { throw .nullArgument("pcbSize") }
+        pcbSize.pointee = c.readBufferSize ?? 0
+    }
+}
