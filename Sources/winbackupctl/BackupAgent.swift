@@ -1,13 +1,15 @@
 import BackupEngine
 import Glibc
 
-/// The reference backup agent: backs up a domain controller through the exported C functions in
-/// Microsoft's documented order, writing each file, the expiry token and a manifest (sizes,
-/// SHA-256) into a folder. The manifest is written last: a folder without one is not a backup.
+/// The reference backup agent: backs up a server through the exported C functions in Microsoft's
+/// documented order, writing each file under its server path, and a manifest (sizes, SHA-256)
+/// into a folder. The manifest is written last: a folder without one is not a backup. A domain
+/// controller goes through Ntdsbcli (this file), a certification authority through Certadm
+/// (CertificateAuthorityBackup.swift).
 struct BackupAgent {
     let library: WinBackupLibrary
     var progress = Progress()
-    /// Bytes per DsBackupRead: a multiple of 8192, at least 24576.
+    /// Bytes per read: a multiple of 8192, at least 24576 (DsBackupRead's rule).
     var readSize: UInt32 = 1 << 20
 
     struct Result {
@@ -15,13 +17,20 @@ struct BackupAgent {
         var seconds: Double
     }
 
+    /// OpenFile, Read and Close of one API on one backup context.
+    struct FileCalls {
+        var api: String
+        var open: (UnsafePointer<UInt16>, UInt32, inout Int64) -> Int32
+        var read: (UnsafeMutableRawPointer, UInt32, inout UInt32) -> Int32
+        var close: () -> Int32
+        /// How the API says "end of file": Ntdsbcli ERROR_HANDLE_EOF, Certadm S_OK with 0 bytes.
+        var isEndOfFile: (_ hr: Int32, _ got: UInt32) -> Bool
+    }
+
     mutating func backupDomainController(_ server: String, to directory: String, truncate: Bool) throws(CLIError) -> Result {
         try prepareFolder(directory)
         let started = monotonicNanoseconds()
         let lib = library
-        func check(_ hr: Int32, _ call: String) throws(CLIError) {
-            guard hr == 0 else { throw CLIError("\(call) failed: \(HResultNames.describe(hr))") }
-        }
         var online: Int32 = 0
         try withWide(server) { (s) throws(CLIError) in try check(lib.dsIsNTDSOnline(s, &online), "DsIsNTDSOnline") }
         guard online != 0 else { throw CLIError("\(server): Active Directory is not running (the DC is offline)") }
@@ -40,6 +49,12 @@ struct BackupAgent {
         } catch { throw CLIError(error) }
 
         var manifest = BackupManifest(server: server, role: "ntds", api: "ntdsbcli", backupTime: unixTime())
+        let calls = FileCalls(
+            api: "DsBackup",
+            open: { lib.dsBackupOpenFile(hbc, $0, $1, &$2) },
+            read: { lib.dsBackupRead(hbc, $0, $1, &$2) },
+            close: { lib.dsBackupClose(hbc) },
+            isEndOfFile: { hr, _ in hr == 38 /* ERROR_HANDLE_EOF */ })
         progress.begin()
 
         var list: UnsafeMutablePointer<UInt16>?
@@ -48,7 +63,7 @@ struct BackupAgent {
         let databases = parseWideList(list!, bytes: listSize, typed: true)
         lib.dsBackupFree(list)
         for (_, name) in databases {
-            manifest.files.append(try copy(hbc, name, kind: .database, into: directory))
+            manifest.files.append(try copy(calls, name, kind: .database, into: directory))
         }
 
         list = nil
@@ -56,33 +71,47 @@ struct BackupAgent {
         let logs = parseWideList(list!, bytes: listSize, typed: true)
         lib.dsBackupFree(list)
         for (_, name) in logs {
-            manifest.files.append(try copy(hbc, name, kind: .log, into: directory))
+            manifest.files.append(try copy(calls, name, kind: .log, into: directory))
         }
         progress.finish()
 
         if truncate {
-            let before = Set((try? StoreLayoutProbe.logGenerations(server)) ?? [])
-            try check(lib.dsBackupTruncateLogs(hbc), "DsBackupTruncateLogs")
-            let after = Set((try? StoreLayoutProbe.logGenerations(server)) ?? [])
-            manifest.logsTruncated = before.subtracting(after).sorted()
+            manifest.logsTruncated = try deletedLogs(server) { () throws(CLIError) in
+                try check(lib.dsBackupTruncateLogs(hbc), "DsBackupTruncateLogs")
+            }
         }
-        do {
-            try FileSystem.writeAtomically(directory + "/" + BackupManifest.fileName, Array(manifest.serialized().utf8))
-        } catch { throw CLIError(error) }
+        try writeManifest(manifest, directory)
         return Result(manifest: manifest, seconds: Double(monotonicNanoseconds() - started) / 1e9)
     }
 
+    func check(_ hr: Int32, _ call: String) throws(CLIError) {
+        guard hr == 0 else { throw CLIError("\(call) failed: \(HResultNames.describe(hr))") }
+    }
+
+    /// Runs a truncation and says which log generations it deleted.
+    func deletedLogs(_ server: String, _ truncate: () throws(CLIError) -> Void) throws(CLIError) -> [UInt32] {
+        let before = Set((try? StoreLayoutProbe.logGenerations(server)) ?? [])
+        try truncate()
+        let after = Set((try? StoreLayoutProbe.logGenerations(server)) ?? [])
+        return before.subtracting(after).sorted()
+    }
+
+    func writeManifest(_ manifest: BackupManifest, _ directory: String) throws(CLIError) {
+        do {
+            try FileSystem.writeAtomically(directory + "/" + BackupManifest.fileName, Array(manifest.serialized().utf8))
+        } catch { throw CLIError(error) }
+    }
+
     /// Open, read to the end, close: one listed file into the folder, under its server path.
-    private mutating func copy(_ hbc: UnsafeMutableRawPointer?, _ name: String, kind: BackupManifest.Kind,
-                               into directory: String) throws(CLIError) -> BackupManifest.Entry {
-        let lib = library
+    mutating func copy(_ calls: FileCalls, _ name: String, kind: BackupManifest.Kind,
+                       into directory: String) throws(CLIError) -> BackupManifest.Entry {
         let relative = try relativePath(name)
         let target = directory + "/" + relative
         var size: Int64 = 0
         let hint = readSize
         try withWide(name) { (s) throws(CLIError) in
-            let hr = lib.dsBackupOpenFile(hbc, s, hint, &size)
-            guard hr == 0 else { throw CLIError("DsBackupOpenFile \(name) failed: \(HResultNames.describe(hr))") }
+            let hr = calls.open(s, hint, &size)
+            guard hr == 0 else { throw CLIError("\(calls.api)OpenFile \(name) failed: \(HResultNames.describe(hr))") }
         }
         guard let buffer = aligned(Int(readSize)) else { throw CLIError("out of memory") }
         defer { free(buffer) }
@@ -94,10 +123,10 @@ struct BackupAgent {
             let out = try File.create(target)
             while true {
                 var got: UInt32 = 0
-                let hr = lib.dsBackupRead(hbc, buffer, readSize, &got)
-                if hr == 38 /* ERROR_HANDLE_EOF */ { break }
+                let hr = calls.read(buffer, readSize, &got)
+                if calls.isEndOfFile(hr, got) { break }
                 guard hr == 0 else {
-                    failure = "DsBackupRead \(name) failed at byte \(done): \(HResultNames.describe(hr))"
+                    failure = "\(calls.api)Read \(name) failed at byte \(done): \(HResultNames.describe(hr))"
                     break
                 }
                 let chunk = UnsafeRawBufferPointer(start: buffer, count: Int(got))
@@ -111,19 +140,19 @@ struct BackupAgent {
             failure = error.description
         }
         if let failure {
-            _ = lib.dsBackupClose(hbc)
+            _ = calls.close()
             progress.finish()
             throw CLIError(failure)
         }
         progress.update(FileSystem.lastComponent(relative), done: done, total: size, force: true)
-        guard done == size else { throw CLIError("\(name): read \(done) bytes, DsBackupOpenFile said \(size)") }
-        let hr = lib.dsBackupClose(hbc)
-        guard hr == 0 else { throw CLIError("DsBackupClose \(name) failed: \(HResultNames.describe(hr))") }
+        guard done == size else { throw CLIError("\(name): read \(done) bytes, \(calls.api)OpenFile said \(size)") }
+        let hr = calls.close()
+        guard hr == 0 else { throw CLIError("\(calls.api)Close \(name) failed: \(HResultNames.describe(hr))") }
         return BackupManifest.Entry(kind: kind, name: name, file: relative, size: size, sha256: hexString(hash.finalize()))
     }
 
     /// "\\DC01\C$\Windows\NTDS\ntds.dit" -> "C/Windows/NTDS/ntds.dit".
-    private func relativePath(_ unc: String) throws(CLIError) -> String {
+    func relativePath(_ unc: String) throws(CLIError) -> String {
         let parts = unc.split(whereSeparator: { $0 == "\\" || $0 == "/" })
         guard parts.count >= 3, parts[1].count == 2, parts[1].hasSuffix("$") else { throw CLIError("unexpected name in a list: \(unc)") }
         let rest = parts.dropFirst(2)
@@ -131,7 +160,7 @@ struct BackupAgent {
         return ([String(parts[1].prefix(1))] + rest.map(String.init)).joined(separator: "/")
     }
 
-    private func prepareFolder(_ directory: String) throws(CLIError) {
+    func prepareFolder(_ directory: String) throws(CLIError) {
         if FileSystem.exists(directory) {
             guard FileSystem.isDirectory(directory) else { throw CLIError("\(directory) is not a folder") }
             guard ((try? FileSystem.list(directory)) ?? ["?"]).isEmpty else { throw CLIError("\(directory) is not empty") }

@@ -1,23 +1,35 @@
 import BackupEngine
 
-/// winbackupctl backup SERVER --to DIR [--no-truncate] and winbackupctl verify DIR
+/// winbackupctl backup SERVER --to DIR [--incremental] [--no-truncate|--keep-log],
+/// winbackupctl restore DIR --to SERVER [--start] and winbackupctl verify DIR
 enum BackupCommands {
     static func backup(_ args: inout Arguments) throws(CLIError) {
         let server = try args.positional("a server name")
         guard let directory = try args.option("--to") else { throw CLIError("backup needs --to DIR") }
-        let truncate = !args.flag("--no-truncate")
+        let noTruncate = args.flag("--no-truncate"), keepLog = args.flag("--keep-log")  // the latter as certutil says it
+        let incremental = args.flag("--incremental")
         try args.finish()
         let role: ServerRole
         do { role = try ServerRegistry().find(server).settings().role } catch { throw CLIError(error) }
-        guard role == .ntds else { throw CLIError("\(server) is a \(role.rawValue) server; this agent backs up domain controllers (ntds)") }
         var agent = BackupAgent(library: try WinBackupLibrary.load())
-        let result = try agent.backupDomainController(server, to: FileSystem.absolute(directory), truncate: truncate)
+        let result: BackupAgent.Result
+        switch role {
+        case .ntds:
+            guard !incremental else { throw CLIError("a domain controller has full backups only (Ntdsbcli); --incremental is for a CA") }
+            result = try agent.backupDomainController(server, to: FileSystem.absolute(directory), truncate: !(noTruncate || keepLog))
+        case .certsrv:
+            result = try agent.backupCertificateAuthority(server, to: FileSystem.absolute(directory), incremental: incremental,
+                                                          truncate: !(noTruncate || keepLog))
+        case .ese:
+            throw CLIError("\(server) is an ese server; this agent backs up domain controllers (ntds) and CAs (certsrv)")
+        }
         printSummary(result.manifest, directory: directory, seconds: result.seconds)
     }
 
     static func printSummary(_ m: BackupManifest, directory: String, seconds: Double) {
         let bytes = m.files.reduce(Int64(0)) { $0 + $1.size }
-        print("backed up \(m.server) to \(directory): \(m.files.count) file(s), \(formatBytes(bytes)) in \(format(seconds, 2)) s")
+        let kind = m.api == "certadm" ? " (\(m.backupKind))" : ""
+        print("backed up \(m.server)\(kind) to \(directory): \(m.files.count) file(s), \(formatBytes(bytes)) in \(format(seconds, 2)) s")
         for f in m.files { print("  \(f.kind.rawValue.padding(9)) \(f.name.padding(44)) \(formatBytes(f.size))") }
         if m.logsTruncated.isEmpty {
             print("  no logs truncated")
@@ -34,6 +46,7 @@ enum BackupCommands {
         let r = try RestoreAgent(library: try WinBackupLibrary.load()).restore(FileSystem.absolute(directory), to: server)
         print("restored \(directory) onto \(server): \(r.files) file(s), \(formatBytes(r.bytes)), log generations \(r.genLow)-\(r.genHigh); "
               + "the restore is registered and complete")
+        if r.incremental { print("  an incremental set: its logs are added to the full restore registered before it") }
         guard start else {
             print("start it to apply the restore (hard recovery): winbackupctl server start \(server)")
             return

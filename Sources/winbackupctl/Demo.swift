@@ -36,28 +36,11 @@ enum Demo {
         print("1. created \(source): \(server.unc(WindowsPath("C:\\Windows\\NTDS\\ntds.dit")!)) (32.0 MiB), 3 log generations")
 
         // 2. Back it up while a writer changes it.
-        let stop = Atomic<Bool>(false)
-        let committed = Atomic<Int>(0)
-        let writer = BackgroundThread {
-            guard let store = try? Store(server: server) else { return }
-            let w = ActivityWriter(store: store)
-            w.shouldStop = { stop.load(ordering: .relaxed) }
-            if let r = try? w.run(transactions: 1_000_000) { committed.store(r.transactions, ordering: .relaxed) }
-        }
-        sleepMilliseconds(100)  // let it get going
         var agent = BackupAgent(library: library)
-        let backup: BackupAgent.Result
-        do {
-            backup = try agent.backupDomainController(source, to: backupDirectory, truncate: true)
-        } catch {
-            stop.store(true, ordering: .relaxed)
-            writer.join()
-            throw error
+        let (backup, committed) = try whileWriting(server) { () throws(CLIError) in
+            try agent.backupDomainController(source, to: backupDirectory, truncate: true)
         }
-        sleepMilliseconds(50)  // and a little after the backup
-        stop.store(true, ordering: .relaxed)
-        writer.join()
-        print("2. backed up \(source) while it committed \(committed.load(ordering: .relaxed)) transactions, through DsBackupPrepare ... DsBackupEnd:")
+        print("2. backed up \(source) while it committed \(committed) transactions, through DsBackupPrepare ... DsBackupEnd:")
         for f in backup.manifest.files { print("     \(f.name.padding(44)) \(formatBytes(f.size))") }
         if let first = backup.manifest.logsTruncated.first, let last = backup.manifest.logsTruncated.last {
             print("     truncated log generations \(first)-\(last)")
@@ -96,7 +79,32 @@ enum Demo {
         print("     \(target) holds (every page, read now):      \(current)")
         guard current == recorded else { throw CLIError("demo failed: the restored content differs from the backed-up content") }
         print("   identical: the restore holds exactly the committed content of the backup.")
+
+        try certificateAuthority(library, registry)
         print("done in \(format(Double(monotonicNanoseconds() - started) / 1e9, 2)) s. "
-              + "Next: winbackupctl server show \(target); winbackupctl verify \(backupDirectory)")
+              + "Next: winbackupctl server show \(target); winbackupctl server show \(targetCA); winbackupctl verify \(backupDirectory)")
+    }
+
+    /// Runs `body` while a writer thread commits transactions to `server`; returns what `body`
+    /// returned and how many transactions were committed meanwhile.
+    static func whileWriting<R>(_ server: Server, _ body: () throws(CLIError) -> R) throws(CLIError) -> (R, Int) {
+        let stop = Atomic<Bool>(false)
+        let committed = Atomic<Int>(0)
+        let writer = BackgroundThread {
+            guard let store = try? Store(server: server) else { return }
+            let w = ActivityWriter(store: store)
+            w.shouldStop = { stop.load(ordering: .relaxed) }
+            if let r = try? w.run(transactions: 1_000_000) { committed.store(r.transactions, ordering: .relaxed) }
+        }
+        func finish() {
+            stop.store(true, ordering: .relaxed)
+            writer.join()
+        }
+        sleepMilliseconds(100)  // let it get going
+        let result: R
+        do { result = try body() } catch { finish(); throw error }
+        sleepMilliseconds(50)  // and a little after
+        finish()
+        return (result, committed.load(ordering: .relaxed))
     }
 }

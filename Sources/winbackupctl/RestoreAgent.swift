@@ -2,7 +2,8 @@ import BackupEngine
 import Glibc
 
 /// The reference restore agent: puts a backup set made by BackupAgent back onto a domain
-/// controller through the exported C functions, in Microsoft's documented order:
+/// controller (a CA: CertificateAuthorityRestore.swift) through the exported C functions, in
+/// Microsoft's documented order:
 /// DsIsNTDSOnline (must be FALSE), DsRestorePrepare with the saved token,
 /// DsRestoreGetDatabaseLocations, DsRestoreRegister, copy the files (destinations deleted
 /// first), DsRestoreRegisterComplete, DsRestoreEnd. The DC applies it when it next starts.
@@ -18,22 +19,36 @@ struct RestoreAgent {
         var bytes: Int64 = 0
         var genLow: UInt32 = 0
         var genHigh: UInt32 = 0
+        var incremental = false
     }
 
+    /// Restores a backup set made by BackupAgent: a domain controller's or a CA's.
     func restore(_ directory: String, to server: String) throws(CLIError) -> Result {
         let manifest: BackupManifest
-        let token: [UInt8]
-        do {
-            manifest = try BackupManifest.read(directory)
-            token = try FileSystem.readFile(directory + "/" + BackupManifest.tokenFileName)
-        } catch { throw CLIError(error) }
-        guard manifest.api == "ntdsbcli" else { throw CLIError("\(directory) is a \(manifest.api) backup set, not a domain controller's") }
+        do { manifest = try BackupManifest.read(directory) } catch { throw CLIError(error) }
+        switch manifest.api {
+        case "ntdsbcli": return try restoreDomainController(directory, manifest, to: server)
+        case "certadm": return try restoreCertificateAuthority(directory, manifest, to: server)
+        default: throw CLIError("\(directory) is a backup set of an unknown API '\(manifest.api)'")
+        }
+    }
+
+    func check(_ hr: Int32, _ call: String) throws(CLIError) {
+        guard hr == 0 else { throw CLIError("\(call) failed: \(HResultNames.describe(hr))") }
+    }
+
+    /// The log generations a set holds, lowest and highest.
+    func logRange(_ manifest: BackupManifest, _ directory: String) throws(CLIError) -> (UInt32, UInt32) {
         let generations = manifest.files.filter { $0.kind == .log }.compactMap { logGeneration($0.name) }.sorted()
         guard let genLow = generations.first, let genHigh = generations.last else { throw CLIError("\(directory) holds no logs") }
+        return (genLow, genHigh)
+    }
+
+    private func restoreDomainController(_ directory: String, _ manifest: BackupManifest, to server: String) throws(CLIError) -> Result {
+        let token: [UInt8]
+        do { token = try FileSystem.readFile(directory + "/" + BackupManifest.tokenFileName) } catch { throw CLIError(error) }
+        let (genLow, genHigh) = try logRange(manifest, directory)
         let lib = library
-        func check(_ hr: Int32, _ call: String) throws(CLIError) {
-            guard hr == 0 else { throw CLIError("\(call) failed: \(HResultNames.describe(hr))") }
-        }
         var online: Int32 = 1
         try withWide(server) { (s) throws(CLIError) in try check(lib.dsIsNTDSOnline(s, &online), "DsIsNTDSOnline") }
         guard online == 0 else { throw CLIError("\(server) is online: stop it first (winbackupctl server stop \(server)), as a DC is restored in DSRM") }
@@ -102,7 +117,7 @@ struct RestoreAgent {
     }
 
     /// Copies a file: the destination is deleted first, as Microsoft's restore steps say.
-    private func copy(_ from: String, to target: String) throws(CLIError) -> Int64 {
+    func copy(_ from: String, to target: String) throws(CLIError) -> Int64 {
         do {
             try FileSystem.remove(target)
             return try FileSystem.copyFile(from, to: target)

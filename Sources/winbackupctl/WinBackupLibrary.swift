@@ -1,7 +1,7 @@
 import BackupEngine
 import Glibc
 
-/// libwinbackup.so loaded with dlopen, as a backup agent loads Ntdsbcli.dll: the agent commands
+/// libwinbackup.so loaded with dlopen, as a backup agent loads Ntdsbcli.dll or Certadm.dll: the agent commands
 /// go through the exported C functions, never around them. The library is the one next to this
 /// executable, or $WINBACKUP_LIB.
 struct WinBackupLibrary {
@@ -28,6 +28,8 @@ struct WinBackupLibrary {
     let dsRestoreRegisterComplete: @convention(c) (Handle, HRESULT) -> HRESULT
     let dsRestoreEnd: @convention(c) (Handle) -> HRESULT
     let wbResolvePath: @convention(c) (WString, WString, UnsafeMutablePointer<UInt16>?, UInt32, UnsafeMutablePointer<UInt32>?) -> HRESULT
+    /// The Certadm.dll functions (CertSrv*).
+    let certadm: CertadmFunctions
 
     static func defaultPath() -> String {
         if let p = getenv("WINBACKUP_LIB") { return String(cString: p) }
@@ -68,7 +70,8 @@ struct WinBackupLibrary {
             dsRestoreRegister: try symbol("DsRestoreRegisterW", (@convention(c) (Handle, WString, WString, UnsafeMutablePointer<UnsafePointer<UInt16>?>?, Int32, WString, UInt32, UInt32) -> HRESULT).self),
             dsRestoreRegisterComplete: try symbol("DsRestoreRegisterComplete", (@convention(c) (Handle, HRESULT) -> HRESULT).self),
             dsRestoreEnd: try symbol("DsRestoreEnd", (@convention(c) (Handle) -> HRESULT).self),
-            wbResolvePath: try symbol("WbResolvePathW", (@convention(c) (WString, WString, UnsafeMutablePointer<UInt16>?, UInt32, UnsafeMutablePointer<UInt32>?) -> HRESULT).self))
+            wbResolvePath: try symbol("WbResolvePathW", (@convention(c) (WString, WString, UnsafeMutablePointer<UInt16>?, UInt32, UnsafeMutablePointer<UInt32>?) -> HRESULT).self),
+            certadm: try CertadmFunctions.load { (name) throws(CLIError) in try symbol(name, UnsafeMutableRawPointer.self) })
     }
 }
 

@@ -7,7 +7,9 @@ let usage = """
 usage: winbackupctl [--root DIR] COMMAND ...
 
   demo                               back up a sample DC while it is written, restore it onto
-                                     a second DC, start it, compare the content digests
+                                     a second DC, start it, compare the content digests; then
+                                     a CA: a full and two incremental backups, restored onto a
+                                     second CA in any order
   server create NAME --role ntds|certsrv|ese [--db-size SIZE] [--logs N] [--log-size SIZE]
                 [--circular-logging on|off] [--ca-name NAME] [--tombstone-lifetime DAYS] [--offline]
   server list | show NAME | delete NAME | start NAME | stop NAME
@@ -16,8 +18,11 @@ usage: winbackupctl [--root DIR] COMMAND ...
   server allow NAME ACCOUNT [--password P | --password-stdin] [--backup-operator]
   server deny NAME ACCOUNT
   server set NAME [--tombstone-lifetime DAYS] [--clock-offset DURATION] [--circular-logging on|off]
-  backup SERVER --to DIR [--no-truncate]   back up a DC through libwinbackup.so
-  restore DIR --to SERVER [--start]        restore a backup set onto an offline DC (then start it)
+  backup SERVER --to DIR [--no-truncate]   back up a DC (Ntdsbcli) or a CA (Certadm) through
+         [--incremental] [--keep-log]      libwinbackup.so; a CA like certutil -backupDB DIR
+                                           [Incremental] [KeepLog] (--keep-log = --no-truncate)
+  restore DIR --to SERVER [--start]        restore a backup set onto an offline DC or a stopped CA
+                                           (a CA: the full set first, then each incremental set)
   verify [--files] DIR                    check a backup set page by page (--files: no manifest)
   version
 

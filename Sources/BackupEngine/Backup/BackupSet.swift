@@ -5,7 +5,17 @@ public struct BackupManifest: Equatable, Sendable {
     public static let fileName = "manifest.txt"
     public static let tokenFileName = "expiry-token.bin"
 
-    public enum Kind: String, Sendable { case database, log, other }
+    /// `dynamic`: a file a CA publishes (CertSrvBackupGetDynamicFileList), copied by ordinary means.
+    public enum Kind: String, Sendable { case database, log, dynamic, other }
+
+    /// Where the server keeps its files (RestoreGetDatabaseLocations at backup time).
+    public struct Location: Equatable, Sendable {
+        public enum Kind: String, Sendable { case database, logDirectory = "log-directory", checkpointDirectory = "checkpoint-directory" }
+        public var kind: Kind
+        public var name: String
+
+        public init(kind: Kind, name: String) { self.kind = kind; self.name = name }
+    }
 
     public struct Entry: Equatable, Sendable {
         public var kind: Kind
@@ -26,7 +36,12 @@ public struct BackupManifest: Equatable, Sendable {
     public var api: String
     public var backupTime: Int64
     public var logsTruncated: [UInt32]
+    /// "full", or "incremental" (a CA's LOGS_ONLY backup: logs only, restored after its full one).
+    public var backupKind = "full"
+    public var locations: [Location] = []
     public var files: [Entry]
+
+    public var isIncremental: Bool { backupKind == "incremental" }
 
     public init(server: String, role: String, api: String, backupTime: Int64, logsTruncated: [UInt32] = [], files: [Entry] = []) {
         self.server = server; self.role = role; self.api = api; self.backupTime = backupTime
@@ -43,7 +58,9 @@ public struct BackupManifest: Equatable, Sendable {
             "backup-time = \(backupTime)",
             "expiry-token = \(Self.tokenFileName)",
             "logs-truncated = \(logsTruncated.map(String.init).joined(separator: " "))",
+            "backup-kind = \(backupKind)",
         ]
+        for l in locations { lines.append("location = \(l.kind.rawValue) | \(l.name)") }
         for f in files { lines.append("file = \(f.kind.rawValue) | \(f.name) | \(f.file) | \(f.size) | \(f.sha256)") }
         return lines.joined(separator: "\n") + "\n"
     }
@@ -65,6 +82,13 @@ public struct BackupManifest: Equatable, Sendable {
             case "backup-time": guard let t = Int64(value) else { throw fail("bad backup-time") }; m.backupTime = t
             case "expiry-token": break
             case "logs-truncated": m.logsTruncated = value.split(separator: " ").compactMap { UInt32($0) }
+            case "backup-kind":
+                guard value == "full" || value == "incremental" else { throw fail("bad backup-kind") }
+                m.backupKind = value
+            case "location":
+                let parts = value.split(separator: "|", maxSplits: 1).map { $0.trimmingSpaces() }
+                guard parts.count == 2, let kind = Location.Kind(rawValue: parts[0]) else { throw fail("line \(n + 1): bad location") }
+                m.locations.append(Location(kind: kind, name: parts[1]))
             case "file":
                 let parts = value.split(separator: "|").map { $0.trimmingSpaces() }
                 guard parts.count == 5, let kind = Kind(rawValue: parts[0]), let size = Int64(parts[3]),
@@ -166,10 +190,11 @@ public enum BackupSetVerifier {
                     report.logs.append(scan.header.generation)
                     if scan.header.generation == report.logs.max() { report.digest = scan.digest }
                 } catch { report.problems.append("\(entry.file): \(error)") }
-            case .other: break
+            case .dynamic, .other: break
             }
         }
         report.logs.sort()
+        if manifest.isIncremental && report.databases > 0 { report.problems.append("an incremental backup set holds a database") }
         if let low = expectedLow {
             if report.logs.first != low { report.problems.append("the logs start at \(report.logs.first.map(String.init) ?? "none"), the database needs \(low)") }
         }
