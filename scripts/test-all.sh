@@ -31,6 +31,9 @@ trap 'rm -rf "$tmp"' EXIT
 cc -o "$tmp/load" Tests/headers/load_check.c -ldl
 env -i "$tmp/load" "$root/$lib"
 
+step "the main job: winbackupctl demo (a DC and a CA, backed up and restored)"
+WINBACKUP_ROOT="$tmp/demo" .build/release/winbackupctl demo
+
 step "SwiftPM build: include/ against the Swift signatures"
 header=$(find .build/release/ .build/*/release/ -name WinBackup-Swift.h 2>/dev/null | head -1)
 "$(dirname "$(readlink -f "$(command -v swiftc)")")/clang" -fsyntax-only -std=c11 -Werror -Iinclude \
