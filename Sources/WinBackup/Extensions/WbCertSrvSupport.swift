@@ -9,12 +9,7 @@ import BackupEngine
 @c(WbAllowBackupOperatorA)
 public func WbAllowBackupOperatorA(_ szServerName: UnsafePointer<CChar>?, _ szAccount: UnsafePointer<CChar>?,
                                    _ szPassword: UnsafePointer<CChar>?) -> HRESULT {
-    ntdsbcli { () throws(BackupError) in
-        let server = try registry.find(CString.narrow(szServerName, "szServerName"))
-        let identity = try Identity.make(account: CString.narrow(szAccount, "szAccount"),
-                                         password: CString.optionalNarrow(szPassword, "szPassword"), administrator: false)
-        try server.updateSettings { $0.allow(identity) }
-    }
+    ntdsbcli { () throws(BackupError) in try allowIdentity(szServerName, szAccount, szPassword, administrator: false) }
 }
 
 /// WbCertSrvGetReadBufferSize (WINBACKUP.@)

@@ -50,10 +50,14 @@ public func WbWriteServerA(_ szServerName: UnsafePointer<CChar>?, _ cTransaction
 @c(WbAllowIdentityA)
 public func WbAllowIdentityA(_ szServerName: UnsafePointer<CChar>?, _ szAccount: UnsafePointer<CChar>?,
                              _ szPassword: UnsafePointer<CChar>?) -> HRESULT {
-    ntdsbcli { () throws(BackupError) in
-        let server = try registry.find(CString.narrow(szServerName, "szServerName"))
-        let identity = try Identity.make(account: CString.narrow(szAccount, "szAccount"),
-                                         password: CString.optionalNarrow(szPassword, "szPassword"))
-        try server.updateSettings { $0.allow(identity) }
-    }
+    ntdsbcli { () throws(BackupError) in try allowIdentity(szServerName, szAccount, szPassword, administrator: true) }
+}
+
+/// WbAllowIdentityA and WbAllowBackupOperatorA.
+func allowIdentity(_ szServerName: UnsafePointer<CChar>?, _ szAccount: UnsafePointer<CChar>?,
+                   _ szPassword: UnsafePointer<CChar>?, administrator: Bool) throws(BackupError) {
+    let server = try registry.find(CString.narrow(szServerName, "szServerName"))
+    let identity = try Identity.make(account: CString.narrow(szAccount, "szAccount"),
+                                     password: CString.optionalNarrow(szPassword, "szPassword"), administrator: administrator)
+    try server.updateSettings { $0.allow(identity) }
 }

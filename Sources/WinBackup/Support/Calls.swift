@@ -1,25 +1,21 @@
 import BackupEngine
 
 /// Runs the body of an Ntdsbcli export: every BackupError becomes the HRESULT Ntdsbcli returns.
-/// The one place where errors cross into the ABI (nothing throws across it).
 @inline(__always)
-func ntdsbcli(_ body: () throws(BackupError) -> Void) -> HRESULT {
-    do {
-        try body()
-        return HR.ok
-    } catch {
-        return HR.ntdsbcli(error)
-    }
-}
+func ntdsbcli(_ body: () throws(BackupError) -> Void) -> HRESULT { export(body, HR.ntdsbcli) }
 
 /// Runs the body of a Certadm export: every BackupError becomes the HRESULT Certadm returns.
 @inline(__always)
-func certadm(_ body: () throws(BackupError) -> Void) -> HRESULT {
+func certadm(_ body: () throws(BackupError) -> Void) -> HRESULT { export(body, HR.certadm) }
+
+/// The one place where errors cross into the ABI (nothing throws across it).
+@inline(__always)
+private func export(_ body: () throws(BackupError) -> Void, _ mapping: (BackupError) -> HRESULT) -> HRESULT {
     do {
         try body()
         return HR.ok
     } catch {
-        return HR.certadm(error)
+        return mapping(error)
     }
 }
 
