@@ -99,6 +99,37 @@ typedef union _LARGE_INTEGER {
 
 #endif /* no <windows.h> */
 
+/* HRESULT tests and the COM codes Certadm returns (winerror.h values). */
+#ifndef FAILED
+#define FAILED(hr) (((HRESULT)(hr)) < 0)
+#endif
+#ifndef SUCCEEDED
+#define SUCCEEDED(hr) (((HRESULT)(hr)) >= 0)
+#endif
+#ifndef E_POINTER
+#define E_POINTER ((HRESULT)0x80004003)
+#endif
+#ifndef E_FAIL
+#define E_FAIL ((HRESULT)0x80004005)
+#endif
+#ifndef E_ACCESSDENIED
+#define E_ACCESSDENIED ((HRESULT)0x80070005)
+#endif
+#ifndef E_HANDLE
+#define E_HANDLE ((HRESULT)0x80070006)
+#endif
+#ifndef E_OUTOFMEMORY
+#define E_OUTOFMEMORY ((HRESULT)0x8007000E)
+#endif
+#ifndef E_INVALIDARG
+#define E_INVALIDARG ((HRESULT)0x80070057)
+#endif
+#ifndef RPC_S_SERVER_UNAVAILABLE
+#define RPC_S_SERVER_UNAVAILABLE 1722
+#endif
+/* HRESULT_FROM_WIN32(RPC_S_SERVER_UNAVAILABLE): from Certadm, a CA that is stopped or not there. */
+#define WB_HR_RPC_SERVER_UNAVAILABLE ((HRESULT)0x800706BA)
+
 /* Success codes and the Win32 errors these APIs return raw (winerror.h values). */
 #ifndef S_OK
 #define S_OK ((HRESULT)0)
