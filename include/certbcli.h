@@ -162,10 +162,13 @@ FNCERTSRVBACKUPGETDATABASENAMESW *pfnCertSrvBackupGetDatabaseNames = CertSrvBack
 
 /*
  * CertSrvBackupOpenFile (CERTADM.@) - opens a listed file; pass the name without its CSBFT
- * character. The cbReadHintSize of the context's first OpenFile sets its read size: 0 lets the
- * library choose, anything else is rounded to a power of two within 64 KiB..4 MiB.
- * Errors: E_HANDLE, E_POINTER, hrAlreadyOpen, hrDatabaseNotFound, hrInvalidBackupSequence,
- * 0xC8000239 (a missing log), E_INVALIDARG / E_ACCESSDENIED (a path that is not the CA's).
+ * character. Only names this context's GetDatabaseNames / GetBackupLogs listed are accepted.
+ * The cbReadHintSize of the context's first OpenFile sets its read size: 0 lets the library
+ * choose (256 KiB), anything else is rounded up to a power of two within 64 KiB..4 MiB
+ * (WbCertSrvGetReadBufferSize shows it).
+ * Errors: E_HANDLE, E_POINTER, E_INVALIDARG (a name not listed, or still with its CSBFT
+ * character), E_ACCESSDENIED (another server's path), hrAlreadyOpen, hrInvalidBackupSequence
+ * (the database after the log list), 0xC8000239 (a missing log).
  */
 typedef HRESULT(CERTBCLI_CALL FNCERTSRVBACKUPOPENFILEW)(HCSBC hbc, WCHAR const *pwszAttachmentName, DWORD cbReadHintSize,
                                                         LARGE_INTEGER *pliFileSize);
@@ -297,7 +300,7 @@ FNCERTSRVRESTOREEND *pfnCertSrvRestoreEnd = CertSrvRestoreEnd;
 
 /*
  * CertSrvServerControl (CERTADM.@) - CSCONTROL_SHUTDOWN stops the CA, CSCONTROL_SUSPEND pauses it,
- * CSCONTROL_RESTART stops and starts it (a start runs recovery, and applies a completed restore).
+ * CSCONTROL_RESTART stops and starts it (a start runs soft recovery).
  * pcbOut and ppbOut may be NULL; no output is produced (*ppbOut = NULL, *pcbOut = 0).
  * Errors: E_INVALIDARG (flags, name), 0x800706BA, E_ACCESSDENIED, and a start's ESE error.
  */
