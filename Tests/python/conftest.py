@@ -66,3 +66,30 @@ def prepare(lib):
     yield prepare
     for hbc in started:
         lib.DsBackupEnd(hbc)
+
+
+# ---- Certadm (CertSrv*) ----------------------------------------------------------------------------
+
+@pytest.fixture
+def ca():
+    """A small certification authority "CA01" (CA name "CA01-CA"): 2 MiB database, 2 archived logs
+    of 64 KiB."""
+    return winbackup.servers.create("CA01", role="certsrv", db_size="2M", logs=2, log_size="64K")
+
+
+@pytest.fixture
+def cs_prepare(lib):
+    """CertSrvBackupPrepareW through ctypes: cs_prepare(server, flags=1, grbit=0) -> (unsigned hr,
+    hbc); hbc keeps its sentinel on failure. Every backup it started is ended after the test."""
+    started = []
+
+    def cs_prepare(server="CA01", flags=1, grbit=0, sentinel=0x5EB7):
+        hbc = _lib.HCSBC(sentinel)
+        hr = _lib.u32(lib.CertSrvBackupPrepareW(_lib.wstr(server), grbit, flags, ctypes.byref(hbc)))
+        if hr == 0:
+            started.append(hbc)
+        return hr, hbc
+
+    yield cs_prepare
+    for hbc in started:
+        lib.CertSrvBackupEnd(hbc)

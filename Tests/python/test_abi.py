@@ -32,7 +32,7 @@ def header_prototypes():
     for header in sorted(INCLUDE.glob("*.h")):
         text = header_text(header.name)
         for ret, name, params in re.findall(
-                r"(?:WB_API\s+)?\b(HRESULT|VOID|DWORD|const char \*)\s*(?:NTDSBCLI_API\s+)?(\w+)\s*\(([^;{]*?)\)\s*;", text):
+                r"(?:WB_API\s+)?\b(HRESULT|VOID|DWORD|const char \*)\s*(?:(?:NTDSBCLI|CERTBCLI)_API\s+)?(\w+)\s*\(([^;{]*?)\)\s*;", text):
             params = [p.strip() for p in " ".join(params.split()).split(",")]
             found[name] = (ret, [] if params in (["void"], [""]) else params)
     return found
@@ -249,7 +249,7 @@ RESTORE_SIDE = {"DsRestoreGetDatabaseLocationsA", "DsRestoreGetDatabaseLocations
 
 def header_param_size(declaration):
     kind = declaration.split()[0] if declaration.split()[0] != "const" else declaration.split()[1]
-    if "*" in declaration or "[]" in declaration or kind in ("HBC", "PVOID") or re.match(r"L?P[A-Z]", kind):
+    if "*" in declaration or "[]" in declaration or kind in ("HBC", "HCSBC", "PVOID") or re.match(r"L?P[A-Z]", kind):
         return POINTER_SIZE
     return SCALAR_SIZES[kind]
 

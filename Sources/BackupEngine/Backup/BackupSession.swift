@@ -190,6 +190,14 @@ public final class BackupSession: Sendable {
         }
     }
 
+    /// The checks of a read without the read: the backup goes on and a file is open.
+    public func checkReadable() throws(BackupError) {
+        try state.withLock { (s) throws(BackupError) in
+            try active(&s)
+            guard s.open != nil else { throw .noFileOpen }
+        }
+    }
+
     /// Whether the open file, if any, was read to its end.
     public var openFileComplete: Bool? { state.withLock { $0.open.map { $0.stream.isComplete } } }
 

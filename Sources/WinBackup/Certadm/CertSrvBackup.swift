@@ -99,6 +99,7 @@ enum CertSrvBackup {
                      _ pcbRead: UnsafeMutablePointer<UInt32>?) throws(BackupError) {
         let c = try context(hbc)
         guard let buffer, let pcbRead else { throw .nullArgument("pvBuffer or pcbRead") }
+        if cbBuffer == 0 { try c.session.checkReadable() }  // a 0-byte read still says why it cannot read
         let unit = Int(c.readBufferSize ?? defaultReadBuffer)
         var done = 0
         while done < Int(cbBuffer) {

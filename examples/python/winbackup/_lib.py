@@ -9,7 +9,7 @@ form the headers print (0xC80001F9).
 
 import ctypes
 import os
-from ctypes import POINTER, Structure, c_char_p, c_int32, c_int64, c_uint16, c_uint32, c_void_p
+from ctypes import POINTER, Structure, c_char_p, c_int32, c_int64, c_uint8, c_uint16, c_uint32, c_void_p
 from pathlib import Path
 
 # ---- wbtypes.h ----------------------------------------------------------------------------------
@@ -20,12 +20,14 @@ ULONG = c_uint32
 LONG = c_int32
 LONGLONG = c_int64
 WCHAR = c_uint16
+BYTE = c_uint8
 LPCSTR = c_char_p            # UTF-8 bytes, or None for NULL
 LPCWSTR = POINTER(WCHAR)     # wstr("...") or None
 LPWSTR = POINTER(WCHAR)
 LARGE_INTEGER = c_int64      # the union's QuadPart: 8 bytes, same layout
 HBC = c_void_p               # opaque; never a valid pointer
 PVOID = c_void_p
+HCSBC = c_void_p             # certbcli.h: a CertSrv backup or restore context, opaque
 
 
 # ---- ntdsbcli.h: the restore map, one entry per database ------------------------------------------
@@ -38,7 +40,15 @@ class EDB_RSTMAPW(Structure):
     """EDB_RSTMAPW: the same with UTF-16 strings (wstr(...) buffers, cast to LPWSTR)."""
     _fields_ = [("wszDatabaseName", LPWSTR), ("wszNewDatabaseName", LPWSTR)]
 
-# (name, argtypes, restype): the prototypes of include/ntdsbcli.h and include/winbackup.h.
+
+# ---- certbcli.h: the restore map of a CA ----------------------------------------------------------
+class CSEDB_RSTMAPW(Structure):
+    """CSEDB_RSTMAPW: the CA database's name at backup time and where it is restored now (UTF-16)."""
+    _fields_ = [("pwszDatabaseName", LPWSTR), ("pwszNewDatabaseName", LPWSTR)]
+
+
+# (name, argtypes, restype): the prototypes of include/ntdsbcli.h, include/certbcli.h and
+# include/winbackup.h.
 FUNCTION_LIST = [
     # ntdsbcli.h: backup
     ("DsIsNTDSOnlineA", [LPCSTR, POINTER(BOOL)], HRESULT),
@@ -69,6 +79,27 @@ FUNCTION_LIST = [
     ("DsRestoreRegisterW", [HBC, LPCWSTR, LPCWSTR, POINTER(EDB_RSTMAPW), LONG, LPCWSTR, ULONG, ULONG], HRESULT),
     ("DsRestoreRegisterComplete", [HBC, HRESULT], HRESULT),
     ("DsRestoreEnd", [HBC], HRESULT),
+    # certbcli.h (Certadm): wide forms only
+    ("CertSrvIsServerOnlineW", [LPCWSTR, POINTER(BOOL)], HRESULT),
+    ("CertSrvBackupGetDynamicFileListW", [HCSBC, POINTER(LPWSTR), POINTER(DWORD)], HRESULT),
+    ("CertSrvBackupPrepareW", [LPCWSTR, ULONG, ULONG, POINTER(HCSBC)], HRESULT),
+    ("CertSrvBackupGetDatabaseNamesW", [HCSBC, POINTER(LPWSTR), POINTER(DWORD)], HRESULT),
+    ("CertSrvBackupOpenFileW", [HCSBC, LPCWSTR, DWORD, POINTER(LARGE_INTEGER)], HRESULT),
+    ("CertSrvBackupRead", [HCSBC, PVOID, DWORD, POINTER(DWORD)], HRESULT),
+    ("CertSrvBackupClose", [HCSBC], HRESULT),
+    ("CertSrvBackupGetBackupLogsW", [HCSBC, POINTER(LPWSTR), POINTER(DWORD)], HRESULT),
+    ("CertSrvBackupTruncateLogs", [HCSBC], HRESULT),
+    ("CertSrvBackupEnd", [HCSBC], HRESULT),
+    ("CertSrvBackupFree", [PVOID], None),
+    ("CertSrvRestoreGetDatabaseLocationsW", [HCSBC, POINTER(LPWSTR), POINTER(DWORD)], HRESULT),
+    ("CertSrvRestorePrepareW", [LPCWSTR, ULONG, POINTER(HCSBC)], HRESULT),
+    ("CertSrvRestoreRegisterW", [HCSBC, LPCWSTR, LPCWSTR, POINTER(CSEDB_RSTMAPW), LONG, LPCWSTR, ULONG, ULONG],
+     HRESULT),
+    ("CertSrvRestoreRegisterThroughFile",
+     [HCSBC, LPCWSTR, LPCWSTR, POINTER(CSEDB_RSTMAPW), LONG, LPCWSTR, ULONG, ULONG], HRESULT),
+    ("CertSrvRestoreRegisterComplete", [HCSBC, HRESULT], HRESULT),
+    ("CertSrvRestoreEnd", [HCSBC], HRESULT),
+    ("CertSrvServerControlW", [LPCWSTR, DWORD, POINTER(DWORD), POINTER(POINTER(BYTE))], HRESULT),
     # winbackup.h
     ("WbGetVersionNumber", [], DWORD),
     ("WbGetVersionString", [], c_char_p),
@@ -80,9 +111,11 @@ FUNCTION_LIST = [
     ("WbStopServerA", [LPCSTR], HRESULT),
     ("WbWriteServerA", [LPCSTR, DWORD], HRESULT),
     ("WbAllowIdentityA", [LPCSTR, LPCSTR, LPCSTR], HRESULT),
+    ("WbAllowBackupOperatorA", [LPCSTR, LPCSTR, LPCSTR], HRESULT),
     ("WbSetClockOffsetA", [LPCSTR, LONGLONG], HRESULT),
     ("WbGetContentDigestA", [LPCSTR, c_char_p, DWORD], HRESULT),
     ("WbReadLogDigestA", [LPCSTR, c_char_p, DWORD], HRESULT),
+    ("WbCertSrvGetReadBufferSize", [PVOID, POINTER(DWORD)], HRESULT),
 ]
 
 REPO_ROOT = Path(__file__).resolve().parents[3]   # examples/python/winbackup/_lib.py

@@ -1,7 +1,8 @@
 """HRESULT names and HResultError.
 
 CODES maps every name to its unsigned value: the hr* codes of include/ntdsbmsg.h, the Win32 codes
-of include/wbtypes.h and the WB_HR_* codes of include/winbackup.h. They are read from the headers
+and the COM codes Certadm returns (E_POINTER, E_INVALIDARG, E_HANDLE, ...) of include/wbtypes.h,
+and the WB_HR_* codes of include/wbtypes.h and include/winbackup.h. They are read from the headers
 when the package sits in the winbackup repository (or $WINBACKUP_INCLUDE names the folder);
 elsewhere the built-in table below, which the tests check against the headers, is used.
 ESE_CODES adds the few engine errors the restore side returns that no header names
@@ -24,6 +25,10 @@ BUILTIN_CODES = {
     "WB_HR_MISSING_FILE_TO_BACKUP": 0xC8000239, "WB_HR_LOG_READ_VERIFY_FAILURE": 0xC8000264,
     "WB_HR_LOG_FILE_NOT_COPIED": 0xC8000268, "WB_HR_BACKUP_ABORT_BY_SERVER": 0xC8000321,
     "WB_HR_INVALID_GRBIT": 0xC8000384, "WB_HR_READ_PGNO_VERIFY_FAILURE": 0xC800045E,
+    # Certadm (docs/CONTRACT-CERTADM.md): COM codes, and RPC_S_SERVER_UNAVAILABLE as an HRESULT
+    "E_POINTER": 0x80004003, "E_FAIL": 0x80004005, "E_ACCESSDENIED": 0x80070005, "E_HANDLE": 0x80070006,
+    "E_OUTOFMEMORY": 0x8007000E, "E_INVALIDARG": 0x80070057, "RPC_S_SERVER_UNAVAILABLE": 1722,
+    "WB_HR_RPC_SERVER_UNAVAILABLE": 0x800706BA, "hrNoFullRestore": 0xC7FF000C,
     # the restore side
     "hrRestoreInProgress": 0xC7FF0004, "hrMissingExpiryToken": 0xC7FF000F, "hrUnknownExpiryTokenFormat": 0xC7FF0010,
     "hrContentsExpired": 0xC7FF0011, "hrLogFileCorrupt": 0xC80001F5, "hrMissingLogFile": 0xC8000210,
@@ -38,7 +43,7 @@ ESE_CODES = {
     "JET_errRestoreOfNonBackupDatabase": 0xC8000267,     # -615: the restored file is not a backup copy
 }
 
-_DEFINE = re.compile(r"^#define\s+((?:hr|WB_HR_|ERROR_|RPC_S_|S_)\w+)\s+\(*(?:\(HRESULT\))?\s*"
+_DEFINE = re.compile(r"^#define\s+((?:hr|WB_HR_|ERROR_|RPC_S_|S_|E_)\w+)\s+\(*(?:\(HRESULT\))?\s*"
                      r"(0x[0-9A-Fa-f]+|\d+|RPC_S_\w+)\)*", re.M)
 
 
@@ -71,8 +76,9 @@ def _load_codes():
 
 CODES = {**_load_codes(), **ESE_CODES}
 
-# One name per value: the hr* name first, then WB_HR_*, JET_err*, then the Win32 one; S_OK for 0.
-_PREFERENCE = ("hr", "WB_HR_", "JET_err", "ERROR_", "RPC_S_")
+# One name per value: the hr* name first, then WB_HR_*, JET_err*, the COM E_* one, then the Win32
+# one; S_OK for 0.
+_PREFERENCE = ("hr", "WB_HR_", "JET_err", "E_", "ERROR_", "RPC_S_")
 NAMES = {}
 for _prefix in _PREFERENCE:
     for _name, _value in CODES.items():
