@@ -8,6 +8,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstdio>
 #include <cstdlib>
@@ -675,6 +676,302 @@ size_t dataPageOf(const std::vector<uint8_t> &file, size_t from) {
             if (p[i] != 0) return pgno;
     }
     return 0;
+}
+
+
+// --- Certadm (CertSrv*) ----------------------------------------------------------------------------
+
+std::u16string uncCaDatabase(const char *server, const char *ca) {
+    return u"\\\\" + u16(server) + u"\\C$\\Windows\\System32\\CertLog\\" + u16(ca) + u".edb";
+}
+std::u16string uncCertLog(const char *server) { return u"\\\\" + u16(server) + u"\\C$\\Windows\\System32\\CertLog"; }
+std::u16string uncCertEnroll(const char *server, const char *file) {
+    return u"\\\\" + u16(server) + u"\\C$\\Windows\\System32\\CertSrv\\CertEnroll\\" + u16(file);
+}
+
+HRESULT takeCaList(HRESULT (*get)(HCSBC, WCHAR **, DWORD *), HCSBC hbc, std::vector<std::u16string> *names,
+                   std::vector<char16_t> *types, bool withType) {
+    WCHAR *list = reinterpret_cast<WCHAR *>(sentinelPtr());  // need not be NULL on entry
+    DWORD cb = kSentinel;
+    HRESULT hr = get(hbc, &list, &cb);
+    if (hr != S_OK) {
+        EXPECT_TRUE(list == reinterpret_cast<WCHAR *>(sentinelPtr()) && cb == kSentinel) << "a failed list call set its out-parameters";
+        return hr;
+    }
+    std::vector<std::u16string> entries;
+    EXPECT_TRUE(parseListW(list, cb, &entries));
+    CertSrvBackupFree(list);
+    names->clear();
+    if (types) types->clear();
+    for (auto &e : entries) {
+        if (withType) {
+            if (types) types->push_back(e[0]);
+            names->push_back(e.substr(1));
+        } else {
+            names->push_back(e);
+        }
+    }
+    return S_OK;
+}
+
+CaBackup::CaBackup(const char16_t *server, ULONG flags, ULONG grbit) {
+    hr = CertSrvBackupPrepareW(server, grbit, flags, &hbc);
+    if (hr != S_OK) hbc = nullptr;
+}
+
+CaBackup::~CaBackup() {
+    if (hbc != nullptr && !ended) CertSrvBackupEnd(hbc);
+}
+
+HRESULT CaBackup::end() {
+    ended = true;
+    return CertSrvBackupEnd(hbc);
+}
+
+HRESULT CaBackup::databaseNames(std::vector<std::u16string> *names, std::vector<char16_t> *types) {
+    return takeCaList(CertSrvBackupGetDatabaseNamesW, hbc, names, types);
+}
+HRESULT CaBackup::logNames(std::vector<std::u16string> *names, std::vector<char16_t> *types) {
+    return takeCaList(CertSrvBackupGetBackupLogsW, hbc, names, types);
+}
+HRESULT CaBackup::dynamicFiles(std::vector<std::u16string> *names) {
+    return takeCaList(CertSrvBackupGetDynamicFileListW, hbc, names, nullptr, false);
+}
+HRESULT CaBackup::locations(std::vector<std::u16string> *names, std::vector<char16_t> *types) {
+    return takeCaList(CertSrvRestoreGetDatabaseLocationsW, hbc, names, types);
+}
+
+HRESULT CaBackup::open(const std::u16string &name, DWORD hint, LONGLONG *size) {
+    LARGE_INTEGER li;
+    li.QuadPart = -1;
+    HRESULT hr = CertSrvBackupOpenFileW(hbc, name.c_str(), hint, &li);
+    if (size) *size = li.QuadPart;
+    return hr;
+}
+
+HRESULT CaBackup::openDatabase(DWORD hint, LONGLONG *size) {
+    std::vector<std::u16string> names;
+    HRESULT hr = databaseNames(&names);
+    if (hr != S_OK) return hr;
+    if (names.empty()) {
+        ADD_FAILURE() << "empty database list";
+        return Backup::E_UNEXPECTED_HR;
+    }
+    return open(names[0], hint, size);
+}
+
+HRESULT CaBackup::readAll(std::vector<uint8_t> *out, DWORD chunk) {
+    std::vector<uint8_t> buf(chunk);
+    bool shortRead = false;
+    for (;;) {
+        DWORD got = kSentinel;
+        HRESULT hr = CertSrvBackupRead(hbc, buf.data(), chunk, &got);
+        if (hr != S_OK) {
+            EXPECT_EQ(got, kSentinel) << "CertSrvBackupRead failed (0x" << std::hex << hr << ") but set *pcbRead";
+            return hr;
+        }
+        if (got == 0) return S_OK;  // the end of the file: S_OK with 0 bytes
+        if (got > chunk) {
+            ADD_FAILURE() << "CertSrvBackupRead returned " << got << " bytes for a " << chunk << "-byte buffer";
+            return Backup::E_UNEXPECTED_HR;
+        }
+        if (shortRead) {
+            ADD_FAILURE() << "CertSrvBackupRead gave fewer than " << chunk << " bytes before the end of the file";
+            return Backup::E_UNEXPECTED_HR;
+        }
+        shortRead = got < chunk;
+        if (out) out->insert(out->end(), buf.begin(), buf.begin() + got);
+    }
+}
+
+HRESULT CaBackup::copy(const std::u16string &name, std::vector<uint8_t> *out, DWORD chunk, DWORD hint) {
+    LONGLONG size = -1;
+    HRESULT hr = open(name, hint, &size);
+    if (hr != S_OK) return hr;
+    out->clear();
+    if ((hr = readAll(out, chunk)) != S_OK) return hr;
+    EXPECT_EQ(static_cast<LONGLONG>(out->size()), size) << "bytes read vs the size CertSrvBackupOpenFileW gave, " << u8(name);
+    return CertSrvBackupClose(hbc);
+}
+
+std::string CaBackupSet::databaseFile() const { return dir + "/" + baseName(database); }
+
+std::string CaBackupSet::logName(uint32_t generation) const {
+    char name[32];
+    snprintf(name, sizeof name, "edb%05X.log", generation);
+    return name;
+}
+
+std::string CaBackupSet::dynamicFile(const std::u16string &listed) const { return dir + "/" + baseName(listed); }
+
+::testing::AssertionResult makeCaBackupSet(const char *server, const std::string &dir, ULONG flags, CaBackupSet *out,
+                                           bool truncate) {
+    makeDirs(dir);
+    out->dir = dir;
+    out->server = server;
+    out->full = flags == CSBACKUP_TYPE_FULL;
+    std::u16string wserver = u16(server);
+    CaBackup b(wserver.c_str(), flags);
+    if (!b.ok()) return ::testing::AssertionFailure() << "CertSrvBackupPrepareW(" << server << ") = 0x" << std::hex << b.hr;
+    HRESULT hr = b.locations(&out->locations);
+    if (hr != S_OK) return ::testing::AssertionFailure() << "CertSrvRestoreGetDatabaseLocationsW = 0x" << std::hex << hr;
+    std::vector<uint8_t> bytes;
+    if (out->full) {
+        std::vector<std::u16string> dbs;
+        if ((hr = b.databaseNames(&dbs)) != S_OK)
+            return ::testing::AssertionFailure() << "CertSrvBackupGetDatabaseNamesW = 0x" << std::hex << hr;
+        if (dbs.size() != 1) return ::testing::AssertionFailure() << dbs.size() << " databases listed, expected 1";
+        out->database = dbs[0];
+        if ((hr = b.copy(dbs[0], &bytes)) != S_OK)
+            return ::testing::AssertionFailure() << "copying " << u8(dbs[0]) << ": 0x" << std::hex << hr;
+        if (!writeWhole(out->databaseFile(), bytes)) return ::testing::AssertionFailure() << "writing " << out->databaseFile();
+    }
+    if ((hr = b.logNames(&out->logs)) != S_OK)
+        return ::testing::AssertionFailure() << "CertSrvBackupGetBackupLogsW = 0x" << std::hex << hr;
+    if (out->logs.empty()) return ::testing::AssertionFailure() << "an empty log list";
+    out->genLow = logGeneration(out->logs.front());
+    out->genHigh = logGeneration(out->logs.back());
+    if (out->genLow == 0 || out->genHigh < out->genLow || out->genHigh - out->genLow + 1 != out->logs.size())
+        return ::testing::AssertionFailure() << "odd log list: " << u8(out->logs.front()) << " .. " << u8(out->logs.back())
+                                             << ", " << out->logs.size() << " entries";
+    for (auto &log : out->logs) {
+        if ((hr = b.copy(log, &bytes)) != S_OK)
+            return ::testing::AssertionFailure() << "copying " << u8(log) << ": 0x" << std::hex << hr;
+        if (!writeWhole(dir + "/" + baseName(log), bytes)) return ::testing::AssertionFailure() << "writing " << baseName(log);
+    }
+    if (truncate && (hr = CertSrvBackupTruncateLogs(b.hbc)) != S_OK)
+        return ::testing::AssertionFailure() << "CertSrvBackupTruncateLogs = 0x" << std::hex << hr;
+    if ((hr = b.dynamicFiles(&out->dynamicFiles)) != S_OK)
+        return ::testing::AssertionFailure() << "CertSrvBackupGetDynamicFileListW = 0x" << std::hex << hr;
+    for (auto &f : out->dynamicFiles) {
+        std::string local = TestRoot::local(server, u8(f).c_str());
+        if (local.empty()) return ::testing::AssertionFailure() << "no local file for " << u8(f);
+        copyFile(local, out->dynamicFile(f));
+    }
+    if ((hr = b.end()) != S_OK) return ::testing::AssertionFailure() << "CertSrvBackupEnd = 0x" << std::hex << hr;
+    out->contentAtEnd = contentDigest(server);
+    if (::testing::Test::HasFailure()) return ::testing::AssertionFailure() << "a step of the backup failed";
+    return ::testing::AssertionSuccess();
+}
+
+CaRestore::CaRestore(const char *server, ULONG flags) {
+    std::u16string wserver = u16(server);
+    hr = CertSrvRestorePrepareW(wserver.c_str(), flags, &hbc);
+    if (hr != S_OK) hbc = nullptr;
+}
+
+CaRestore::~CaRestore() {
+    if (hbc != nullptr && !ended) CertSrvRestoreEnd(hbc);
+}
+
+HRESULT CaRestore::end() {
+    ended = true;
+    return CertSrvRestoreEnd(hbc);
+}
+
+HRESULT CaRestore::registerOne(const char16_t *checkpoint, const char16_t *logs, const char16_t *original,
+                               const char16_t *restored, const char16_t *backupLogs, ULONG genLow, ULONG genHigh,
+                               bool throughFile) {
+    std::u16string o(original ? original : u""), r(restored ? restored : u"");
+    CSEDB_RSTMAPW map[1] = {{original ? o.data() : nullptr, restored ? r.data() : nullptr}};
+    bool any = original != nullptr || restored != nullptr;
+    auto fn = throughFile ? CertSrvRestoreRegisterThroughFile : CertSrvRestoreRegisterW;
+    return fn(hbc, checkpoint, logs, any ? map : nullptr, any ? 1 : 0, backupLogs, genLow, genHigh);
+}
+
+std::string caRestoreFolder(const char *target, const char *name) {
+    return TestRoot::local(target, (std::string("C:\\Restore\\") + name).c_str());
+}
+
+void copyCaLogs(const CaBackupSet &set, const char *target, const char *folderName) {
+    std::string folder = caRestoreFolder(target, folderName);
+    ASSERT_FALSE(folder.empty());
+    makeDirs(folder);
+    for (auto &name : listDir(folder)) removeFile(folder + "/" + name);
+    for (uint32_t g = set.genLow; g <= set.genHigh; ++g) copyFile(set.logFile(g), folder + "/" + set.logName(g));
+}
+
+static ::testing::AssertionResult restoreCa(const CaBackupSet &set, const char *target, const char *folderName, bool full) {
+    BOOL online = static_cast<BOOL>(kSentinel);
+    HRESULT hr = caOnline(target, &online);
+    if (hr != kRpcUnavailable)
+        return ::testing::AssertionFailure() << "CertSrvIsServerOnlineW(" << target << ") = 0x" << std::hex << hr
+                                             << ", expected 0x800706BA (stopped)";
+    CaRestore r(target, full ? CSRESTORE_TYPE_FULL : 0);
+    if (!r.ok()) return ::testing::AssertionFailure() << "CertSrvRestorePrepareW(" << target << ") = 0x" << std::hex << r.hr;
+    std::u16string folder = u"C:\\Restore\\" + u16(folderName);
+    hr = full ? r.registerOne(nullptr, nullptr, set.database.c_str(), kCaDatabaseW, folder.c_str(), set.genLow, set.genHigh)
+              : r.registerOne(nullptr, nullptr, nullptr, nullptr, folder.c_str(), set.genLow, set.genHigh);
+    if (hr != S_OK) return ::testing::AssertionFailure() << "CertSrvRestoreRegisterW = 0x" << std::hex << hr;
+    if (full) copyFile(set.databaseFile(), TestRoot::local(target, kCaDatabase));
+    copyCaLogs(set, target, folderName);
+    if (::testing::Test::HasFatalFailure()) return ::testing::AssertionFailure() << "copying the files failed";
+    if ((hr = r.complete(S_OK)) != S_OK)
+        return ::testing::AssertionFailure() << "CertSrvRestoreRegisterComplete = 0x" << std::hex << hr;
+    if ((hr = r.end()) != S_OK) return ::testing::AssertionFailure() << "CertSrvRestoreEnd = 0x" << std::hex << hr;
+    return ::testing::AssertionSuccess();
+}
+
+::testing::AssertionResult restoreCaFull(const CaBackupSet &set, const char *target, const char *folderName) {
+    return restoreCa(set, target, folderName, true);
+}
+
+::testing::AssertionResult restoreCaIncremental(const CaBackupSet &set, const char *target, const char *folderName) {
+    return restoreCa(set, target, folderName, false);
+}
+
+HRESULT caOnline(const char *server, BOOL *online) {
+    std::u16string w = u16(server);
+    BOOL f = static_cast<BOOL>(kSentinel);
+    HRESULT hr = CertSrvIsServerOnlineW(w.c_str(), &f);
+    if (hr == S_OK) {
+        EXPECT_TRUE(f == TRUE || f == FALSE) << "CertSrvIsServerOnlineW(" << server << ") set " << f;
+        *online = f;
+    } else {
+        EXPECT_EQ(f, static_cast<BOOL>(kSentinel)) << "CertSrvIsServerOnlineW(" << server << ") failed but set *pf";
+    }
+    return hr;
+}
+
+std::string caState(const char *server) {
+    BOOL f = static_cast<BOOL>(kSentinel);
+    HRESULT hr = caOnline(server, &f);
+    if (hr == S_OK) return f == TRUE ? "running" : "paused";
+    if (hr == kRpcUnavailable) return "stopped";
+    ADD_FAILURE() << "CertSrvIsServerOnlineW(" << server << ") = 0x" << std::hex << hr;
+    return "error";
+}
+
+
+uint32_t caCheckpointGeneration(const char *server) {
+    std::vector<uint8_t> chk = readFile(TestRoot::local(server, "C:\\Windows\\System32\\CertLog\\edb.chk"));
+    if (chk.size() < 4096) {
+        ADD_FAILURE() << "edb.chk of " << server << " is " << chk.size() << " bytes";
+        return 0;
+    }
+    return le32(chk.data() + 16);
+}
+
+std::vector<uint32_t> caLogGenerations(const char *server) {
+    std::vector<uint32_t> out;
+    for (auto &name : listDir(TestRoot::local(server, kCertLog)))
+        if (uint32_t g = logGeneration(u16(name))) out.push_back(g);
+    std::sort(out.begin(), out.end());
+    return out;
+}
+
+std::string caLogFile(const char *server, uint32_t generation) {
+    char name[64];
+    snprintf(name, sizeof name, "C:\\Windows\\System32\\CertLog\\edb%05X.log", generation);
+    return TestRoot::local(server, name);
+}
+
+void expectCaStartRefused(const char *ca, HRESULT code) {
+    Tree before = snapshotTree(serverFolder(ca));
+    HRESULT hr = WbStartServerA(ca);
+    EXPECT_EQ(hr, code) << "starting " << ca << ": expected 0x" << std::hex << code << ", got 0x" << hr;
+    EXPECT_EQ(caState(ca), "stopped");
+    EXPECT_TRUE(sameTree(before, snapshotTree(serverFolder(ca)))) << "a refused start changed the files of " << ca;
 }
 
 }  // namespace wbtest

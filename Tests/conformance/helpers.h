@@ -1,6 +1,6 @@
-// Shared helpers of the Ntdsbcli conformance tests: a private $WINBACKUP_ROOT per test, a
-// prepared backup that always ends, name-list parsing, and checks of what a backup delivers
-// against the server's own files.
+// Shared helpers of the Ntdsbcli and Certadm conformance tests: a private $WINBACKUP_ROOT per
+// test, a prepared backup that always ends, name-list parsing, and checks of what a backup
+// delivers against the server's own files.
 #pragma once
 
 #include <gtest/gtest.h>
@@ -13,7 +13,9 @@
 #include <string>
 #include <vector>
 
+#include "certbcli.h"
 #include "ntdsbcli.h"
+#include "ntdsbmsg.h"
 #include "winbackup.h"
 
 // ntdsbcli.h maps the unsuffixed names to the A (or W) forms; these tests always name the form
@@ -28,6 +30,37 @@
 #undef DsRestorePrepare
 #undef DsRestoreGetDatabaseLocations
 #undef DsRestoreRegister
+// certbcli.h does the same for the CertSrv* names (only W forms exist).
+#undef CertSrvIsServerOnline
+#undef CertSrvBackupGetDynamicFileList
+#undef CertSrvBackupPrepare
+#undef CertSrvBackupGetDatabaseNames
+#undef CertSrvBackupOpenFile
+#undef CertSrvBackupGetBackupLogs
+#undef CertSrvRestoreGetDatabaseLocations
+#undef CertSrvRestorePrepare
+#undef CertSrvRestoreRegister
+#undef CertSrvServerControl
+
+// The COM HRESULTs Certadm returns (winerror.h values; wbtypes.h defines none of them).
+#ifndef E_POINTER
+#define E_POINTER ((HRESULT)0x80004003)
+#endif
+#ifndef E_INVALIDARG
+#define E_INVALIDARG ((HRESULT)0x80070057)
+#endif
+#ifndef E_HANDLE
+#define E_HANDLE ((HRESULT)0x80070006)
+#endif
+#ifndef E_ACCESSDENIED
+#define E_ACCESSDENIED ((HRESULT)0x80070005)
+#endif
+#ifndef E_OUTOFMEMORY
+#define E_OUTOFMEMORY ((HRESULT)0x8007000E)
+#endif
+#ifndef E_FAIL
+#define E_FAIL ((HRESULT)0x80004005)
+#endif
 
 namespace wbtest {
 
@@ -296,5 +329,150 @@ off_t fileSize(const std::string &path);
 
 // A page of a database stream/copy holding data (not all zero), from `from` on; 0 if none.
 size_t dataPageOf(const std::vector<uint8_t> &file, size_t from);
+
+// --- Certadm (CertSrv*) --------------------------------------------------------------------------
+// docs/CONTRACT-CERTADM.md.
+
+// HRESULT_FROM_WIN32(RPC_S_SERVER_UNAVAILABLE): no such CA, not a CA, or a stopped one.
+constexpr HRESULT kRpcUnavailable = static_cast<HRESULT>(0x800706BAu);
+
+// Small CAs (the contract's top). kSmallCaTarget: a second CA to restore onto, offline, with the
+// source's CA name (the database file is named after the CA).
+constexpr const char *kSmallCa = "--role certsrv --db-size 2M --logs 2 --log-size 64K";
+constexpr const char *kSmallCaCircular = "--role certsrv --db-size 2M --logs 2 --log-size 64K --circular-logging on";
+constexpr const char *kSmallCaTarget = "--role certsrv --db-size 2M --logs 2 --log-size 64K --ca-name CA01-CA --offline";
+
+constexpr const char *kCaDatabase = "C:\\Windows\\System32\\CertLog\\CA01-CA.edb";  // the database of a CA named CA01-CA
+constexpr const char16_t *kCaDatabaseW = u"C:\\Windows\\System32\\CertLog\\CA01-CA.edb";
+constexpr const char *kCertLog = "C:\\Windows\\System32\\CertLog";
+constexpr const char *kCertEnroll = "C:\\Windows\\System32\\CertSrv\\CertEnroll";
+
+// A root with one small running CA, "CA01" (CA name "CA01-CA").
+struct OneCa : TestRoot {
+    OneCa() { create("CA01", kSmallCa); }
+};
+
+// The same after some activity (WbWriteServerA), so there are archived logs to list and copy.
+struct BusyCa : OneCa {
+    explicit BusyCa(DWORD transactions = 5) { EXPECT_EQ(WbWriteServerA("CA01", transactions), S_OK); }
+};
+
+inline HCSBC sentinelHcsbc() { return reinterpret_cast<HCSBC>(static_cast<uintptr_t>(0xdeadbeef)); }
+
+// "\\CA01\C$\Windows\System32\CertLog\<ca>.edb", "\\CA01\C$\Windows\System32\CertLog", and a
+// file under CertEnroll.
+std::u16string uncCaDatabase(const char *server, const char *ca);
+std::u16string uncCertLog(const char *server);
+std::u16string uncCertEnroll(const char *server, const char *file);
+
+// Splits a CertSrv list (entries with their CSBFT character, or none for the dynamic files).
+// names: entries without it when withType, else whole; types: the characters.
+HRESULT takeCaList(HRESULT (*get)(HCSBC, WCHAR **, DWORD *), HCSBC hbc, std::vector<std::u16string> *names,
+                   std::vector<char16_t> *types = nullptr, bool withType = true);
+
+// One backup context from CertSrvBackupPrepareW; ended (CertSrvBackupEnd) when it goes out of scope.
+struct CaBackup {
+    HCSBC hbc = nullptr;
+    HRESULT hr = Backup::E_UNEXPECTED_HR;  // what CertSrvBackupPrepareW returned
+    bool ended = false;
+
+    CaBackup() = default;
+    explicit CaBackup(const char16_t *server, ULONG flags = CSBACKUP_TYPE_FULL, ULONG grbit = 0);
+    CaBackup(const CaBackup &) = delete;
+    CaBackup &operator=(const CaBackup &) = delete;
+    ~CaBackup();
+
+    bool ok() const { return hr == S_OK && hbc != nullptr; }
+    HRESULT end();
+
+    HRESULT databaseNames(std::vector<std::u16string> *names, std::vector<char16_t> *types = nullptr);
+    HRESULT logNames(std::vector<std::u16string> *names, std::vector<char16_t> *types = nullptr);
+    HRESULT dynamicFiles(std::vector<std::u16string> *names);
+    HRESULT locations(std::vector<std::u16string> *names, std::vector<char16_t> *types = nullptr);
+    // CertSrvBackupOpenFileW; *size receives the file size (-1 if the call did not set it).
+    HRESULT open(const std::u16string &name, DWORD hint = 0, LONGLONG *size = nullptr);
+    // The open database of the list (GetDatabaseNames, then OpenFile of its first entry).
+    HRESULT openDatabase(DWORD hint = 0, LONGLONG *size = nullptr);
+    // CertSrvBackupRead until it answers S_OK with 0 bytes (then S_OK), or fails (that failure).
+    // Every other read must fill the chunk but for the last one.
+    HRESULT readAll(std::vector<uint8_t> *out, DWORD chunk = kChunk);
+    // Open, read to the end, close: S_OK, or the first failure.
+    HRESULT copy(const std::u16string &name, std::vector<uint8_t> *out, DWORD chunk = kChunk, DWORD hint = 0);
+};
+
+// A CA's backup in a local folder: the database as its file name ("CA01-CA.edb", full backups
+// only), each log as "edbXXXXX.log", the dynamic files under their names, and what the backup
+// listed.
+struct CaBackupSet {
+    std::string dir;
+    std::string server;
+    bool full = true;
+    std::u16string database;                 // the database name as listed (the source's UNC); full only
+    std::vector<std::u16string> logs;        // as listed
+    std::vector<std::u16string> locations;   // CertSrvRestoreGetDatabaseLocationsW at backup time (no CSBFT)
+    std::vector<std::u16string> dynamicFiles;// as listed
+    uint32_t genLow = 0, genHigh = 0;
+    std::string contentAtEnd;                // the source's WbGetContentDigestA right after End
+
+    std::string databaseFile() const;
+    std::string logName(uint32_t generation) const;
+    std::string logFile(uint32_t generation) const { return dir + "/" + logName(generation); }
+    std::string lastLog() const { return logFile(genHigh); }
+    std::string dynamicFile(const std::u16string &listed) const;
+};
+
+// The walkthrough of certbcli.h: Prepare (flags), GetDatabaseLocations, [GetDatabaseNames and the
+// database,] GetBackupLogs and the logs, TruncateLogs (if truncate), GetDynamicFileList and
+// copies of those (by ordinary means), End; into dir (created).
+::testing::AssertionResult makeCaBackupSet(const char *server, const std::string &dir, ULONG flags, CaBackupSet *out,
+                                           bool truncate = true);
+
+// One restore context from CertSrvRestorePrepareW; ended (CertSrvRestoreEnd) when it goes out of scope.
+struct CaRestore {
+    HCSBC hbc = nullptr;
+    HRESULT hr = Backup::E_UNEXPECTED_HR;
+    bool ended = false;
+
+    CaRestore() = default;
+    CaRestore(const char *server, ULONG flags);
+    CaRestore(const CaRestore &) = delete;
+    CaRestore &operator=(const CaRestore &) = delete;
+    ~CaRestore();
+
+    bool ok() const { return hr == S_OK && hbc != nullptr; }
+    HRESULT end();
+    // CertSrvRestoreRegisterW (or ...ThroughFile) with at most one map entry (both names NULL: no
+    // map, n 0); a NULL path stays NULL.
+    HRESULT registerOne(const char16_t *checkpoint, const char16_t *logs, const char16_t *original, const char16_t *restored,
+                        const char16_t *backupLogs, ULONG genLow, ULONG genHigh, bool throughFile = false);
+    HRESULT complete(HRESULT state = S_OK) { return CertSrvRestoreRegisterComplete(hbc, state); }
+};
+
+// The folder on a target CA a set's logs are copied to ("C:\Restore\<name>"), and the copy
+// (the folder emptied first).
+std::string caRestoreFolder(const char *target, const char *name);
+void copyCaLogs(const CaBackupSet &set, const char *target, const char *folderName);
+
+// The restores of the contract's "Recovery" onto an offline CA named like the source: the full
+// set (its database to kCaDatabase, its logs to C:\Restore\<folder>, map {listed name ->
+// kCaDatabaseW}, NULL checkpoint and log paths) or an incremental one (no map); then
+// RegisterComplete(S_OK) and End. The CA is not started.
+::testing::AssertionResult restoreCaFull(const CaBackupSet &set, const char *target, const char *folderName = "full");
+::testing::AssertionResult restoreCaIncremental(const CaBackupSet &set, const char *target, const char *folderName);
+
+// CertSrvIsServerOnlineW: S_OK and TRUE/FALSE, or the failure (*online untouched then).
+HRESULT caOnline(const char *server, BOOL *online);
+// The checkpoint generation of a CA (CertLog\edb.chk offset 16), and the generations of the
+// archived logs (edbXXXXX.log) in its CertLog folder, ascending.
+uint32_t caCheckpointGeneration(const char *server);
+std::vector<uint32_t> caLogGenerations(const char *server);
+// The local file of a CA's archived log generation g.
+std::string caLogFile(const char *server, uint32_t generation);
+
+// WbStartServerA of a CA that must refuse with `code`: the CA stays stopped and its folder as it was.
+void expectCaStartRefused(const char *ca, HRESULT code);
+
+// "running" (TRUE), "paused" (FALSE), or "stopped" (0x800706BA); anything else fails the test.
+std::string caState(const char *server);
 
 }  // namespace wbtest

@@ -19,4 +19,12 @@ set(CONFORMANCE_SOURCES
   ${PROJECT_SOURCE_DIR}/Tests/conformance/restore_register_test.cpp
   ${PROJECT_SOURCE_DIR}/Tests/conformance/restore_handles_test.cpp
   ${PROJECT_SOURCE_DIR}/Tests/conformance/restore_recovery_test.cpp
-  ${PROJECT_SOURCE_DIR}/Tests/conformance/restore_roundtrip_test.cpp)
+  ${PROJECT_SOURCE_DIR}/Tests/conformance/restore_roundtrip_test.cpp
+  ${PROJECT_SOURCE_DIR}/Tests/conformance/certadm_server_test.cpp
+  ${PROJECT_SOURCE_DIR}/Tests/conformance/certadm_prepare_test.cpp
+  ${PROJECT_SOURCE_DIR}/Tests/conformance/certadm_lists_test.cpp
+  ${PROJECT_SOURCE_DIR}/Tests/conformance/certadm_open_read_test.cpp
+  ${PROJECT_SOURCE_DIR}/Tests/conformance/certadm_truncate_end_free_test.cpp
+  ${PROJECT_SOURCE_DIR}/Tests/conformance/certadm_handles_test.cpp
+  ${PROJECT_SOURCE_DIR}/Tests/conformance/certadm_roundtrip_test.cpp
+  ${PROJECT_SOURCE_DIR}/Tests/conformance/certadm_restore_test.cpp)

@@ -27,7 +27,8 @@ enum CertSrvRestore {
         let s = try session(hbc)
         guard count >= 0, count <= mapLimit else { throw .invalidParameter("crstmap out of range") }
         guard count == 0 || map != nil else { throw .nullArgument("rgrstmap") }
-        if administratorOnly, try !s.server.caller().administrator {
+        // The caller as of now (DsSetAuthIdentity may have changed since Prepare).
+        if try !s.server.caller().administrator && administratorOnly {
             throw .accessDenied("CertSrvRestoreRegister needs a local administrator; a backup operator can use CertSrvRestoreRegisterThroughFile")
         }
         var pairs = [(original: String, restored: String)]()

@@ -16,6 +16,7 @@ enum CertSrvServer {
         if let slash = host.firstIndex(of: "\\") {
             caName = host[host.index(after: slash)...]
             host = host[..<slash]
+            guard !caName!.isEmpty else { throw .invalidServerName(raw) }
         }
         let server = try registry.find(String(host))
         let settings = try server.connect(role: .certsrv)
