@@ -131,7 +131,7 @@ def test_server_names_and_config_strings(ca):
             certsrv.backup(name)
         with raises(RPC_UNAVAILABLE):
             certsrv.server_control(name, certsrv.CSCONTROL_SUSPEND)
-    for name in ("CA_01", "CA/01", "..", "", "-CA01", "a..b", "x" * 64):
+    for name in ("CA_01", "CA/01", "..", "", "-CA01", "a..b", "x" * 64, "CA01\\"):
         with raises(E_INVALIDARG):                                    # malformed (Ntdsbcli's name rules)
             certsrv.is_online(name)
         with raises(E_INVALIDARG):

@@ -247,6 +247,17 @@ def test_an_allowed_administrator_may_use_register_w(backup_set, ca02):
     assert servers.content_digest(ca02) == servers.log_digest(backup_set.full.log_file(backup_set.full.gen_high))
 
 
+def test_register_checks_the_caller_as_of_the_call(backup_set, ca02, lib):
+    certsrv.allow_backup_operator(ca02, "CORP\\bob", "pw")
+    ntds.set_auth_identity("bob", "CORP", "pw")
+    with certsrv.restore(ca02) as r:
+        ntds.set_auth_identity("bob", "CORP", "wrong")              # refused credentials since Prepare
+        for register in (lib.CertSrvRestoreRegisterW, lib.CertSrvRestoreRegisterThroughFile):
+            assert u32(register(r.hbc, None, None, None, 0, None, 1, 1)) == E_ACCESSDENIED
+    ntds.set_auth_identity(None)
+    assert_stopped(ca02)
+
+
 # ---- CertSrvRestorePrepareW -----------------------------------------------------------------------
 
 def test_restore_prepare_checks(ca, ca02, lib):
