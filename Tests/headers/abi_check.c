@@ -2,6 +2,7 @@
  * (CMakeLists.txt, target abi_check): a function whose prototype in include/ differs from its
  * Swift signature fails with "conflicting types". */
 #include "certbcli.h"
+#include "esent.h"
 #include "ntdsbcli.h"
 #include "winbackup.h"
 

@@ -1,5 +1,6 @@
 /* Every public header, compiled as C99 with -Wall -Wextra -pedantic -Werror (CMakeLists.txt). */
 #include "certbcli.h"
+#include "esent.h"
 #include "ntdsbcli.h"
 #include "ntdsbmsg.h"
 #include "wbtypes.h"
@@ -17,6 +18,8 @@ typedef char check_large_integer[sizeof(LARGE_INTEGER) == 8 ? 1 : -1];
 typedef char check_hbc[sizeof(HBC) == sizeof(void *) ? 1 : -1];
 typedef char check_rstmap[sizeof(EDB_RSTMAPW) == 2 * sizeof(void *) ? 1 : -1];
 typedef char check_csbft[sizeof(CSBFT) == 2 && CSBFT_LOG_DIR == 0x82 ? 1 : -1];
+typedef char check_jet[sizeof(JET_ERR) == 4 && sizeof(JET_GRBIT) == 4 && sizeof(JET_INSTANCE) == sizeof(void *) ? 1 : -1];
+typedef char check_loginfo[sizeof(JET_LOGINFO_A) == 16 && sizeof(JET_LOGINFO_W) == 20 ? 1 : -1];
 typedef char check_hr[hrBackupInProgress == (HRESULT)0xC80001F9 ? 1 : -1];
 
 int header_check_c(void) {

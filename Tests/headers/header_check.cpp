@@ -1,5 +1,6 @@
 // Every public header, compiled as C++17 with -Wall -Wextra -pedantic -Werror (CMakeLists.txt).
 #include "certbcli.h"
+#include "esent.h"
 #include "ntdsbcli.h"
 #include "ntdsbmsg.h"
 #include "wbtypes.h"
@@ -13,6 +14,9 @@ static_assert(sizeof(LARGE_INTEGER) == 8, "LARGE_INTEGER");
 static_assert(std::is_same<decltype(&DsBackupRead), HRESULT (*)(HBC, PVOID, DWORD, PDWORD)>::value, "DsBackupRead");
 static_assert(std::is_same<decltype(&CertSrvBackupRead), FNCERTSRVBACKUPREAD *>::value, "CertSrvBackupRead");
 static_assert(std::is_same<decltype(&CertSrvBackupFree), FNCERTSRVBACKUPFREE *>::value, "CertSrvBackupFree");
+static_assert(std::is_same<decltype(&JetReadFileInstance), JET_ERR (*)(JET_INSTANCE, JET_HANDLE, void *, uint32_t, uint32_t *)>::value,
+              "JetReadFileInstance");
+static_assert(JET_errBackupAbortByServer == -801 && JET_errOutOfMemory == -1011, "JET_err values");
 static_assert(hrCouldNotConnect == static_cast<HRESULT>(0xC7FF0007), "hrCouldNotConnect");
 
 int header_check_cxx() {

@@ -190,6 +190,33 @@ public final class BackupSession: Sendable {
         }
     }
 
+    /// The open file as JetReadFile's buffer rules see it: a database or not, and how far it was read.
+    public struct OpenFileInfo: Sendable, Equatable {
+        public var isDatabase: Bool
+        public var position: Int64
+        public var size: Int64
+    }
+
+    public var openFileInfo: OpenFileInfo? {
+        state.withLock { s in
+            s.open.map { o in
+                let database = if case .database = o.kind { true } else { false }
+                return OpenFileInfo(isDatabase: database, position: o.stream.position, size: o.stream.size)
+            }
+        }
+    }
+
+    /// Ends the backup as failed, as ESE does when a list call of its API fails (JetGetAttachInfo,
+    /// JetGetLogInfo): returns `error` for the caller to throw.
+    public func abort(with error: BackupError) -> BackupError {
+        state.withLock { s in s.inProgress ? abort(&s, error) : error }
+    }
+
+    /// The checks every call makes: the backup runs and was not stopped (-520, -801).
+    public func checkActive() throws(BackupError) {
+        try state.withLock { (s) throws(BackupError) in try active(&s) }
+    }
+
     /// The checks of a read without the read: the backup goes on and a file is open.
     public func checkReadable() throws(BackupError) {
         try state.withLock { (s) throws(BackupError) in
@@ -228,6 +255,21 @@ public final class BackupSession: Sendable {
             }
             s.phase = .logsAndPatches
             return (s.copyMic..<s.copyMac).map { layout.archivedLogWindowsPath($0) }
+        }
+    }
+
+    /// JetGetTruncateLogInfoInstance: the logs a truncation would delete (those on disk in the
+    /// delete range). Like the log list, the first call rolls the log and ends the database phase.
+    public func truncatableLogNames() throws(BackupError) -> [WindowsPath] {
+        try state.withLock { (s) throws(BackupError) -> [WindowsPath] in
+            try active(&s)
+            guard s.open == nil else { throw .invalidBackupSequence("a file is still open") }
+            if !s.logInfoPrepared {
+                do throws(BackupError) { try prepareLogInfo(&s) } catch { throw abort(&s, error) }
+            }
+            s.phase = .logsAndPatches
+            let onDisk = Set(try layout.archivedGenerations())
+            return (s.deleteMic..<max(s.deleteMic, s.deleteMac)).filter { onDisk.contains($0) }.map { layout.archivedLogWindowsPath($0) }
         }
     }
 
@@ -319,7 +361,7 @@ public final class BackupSession: Sendable {
     /// completely, an incremental one in every database's. Anything else ends it as aborted.
     /// Throws noBackup if it had already ended or aborted.
     @discardableResult
-    public func end(normal: Bool, truncateDone: Bool = false, now: Int64 = unixTime()) throws(BackupError) -> Outcome {
+    public func end(normal: Bool, truncateDone: Bool = false, updateHeaders: Bool = true, now: Int64 = unixTime()) throws(BackupError) -> Outcome {
         try state.withLock { (s) throws(BackupError) -> Outcome in
             guard s.inProgress else { throw .noBackup }
             defer {
@@ -332,6 +374,7 @@ public final class BackupSession: Sendable {
             guard !isFull || !s.databasesDone.isEmpty else { return .notRecorded }
             let truncated = s.logsTruncated || truncateDone
             let outcome: Outcome = isFull ? (truncated ? .full : .copy) : (truncated ? .incremental : .differential)
+            guard updateHeaders else { return .notRecorded }  // JET_bitBackupNoDbHeaderUpdate
             let info = BackupInfo(mark: mark, time: markTime, genLow: s.copyMic, genHigh: s.copyMac - 1)
             let indexes = isFull ? s.databasesDone.sorted() : Array(0..<layout.databaseCount)
             // As in ESE, a header that cannot be updated does not fail the end.
@@ -372,6 +415,9 @@ public final class BackupSession: Sendable {
             return outcome
         }
     }
+
+    /// Whether the backup still runs (not ended, not aborted).
+    public var isInProgress: Bool { state.withLock { $0.inProgress } }
 
     /// Whether the backup was aborted, and by what.
     public var abortReason: BackupError? { state.withLock { $0.abortedBy } }

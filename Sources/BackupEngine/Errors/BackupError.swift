@@ -20,6 +20,17 @@ public enum BackupError: Error, Equatable, Sendable {
     case wrongRole(server: String, role: String)
     case serverOffline(String)
     case serverOnline(String)
+    /// JetInit twice, or a parameter that only JetInit reads set after it.
+    case alreadyInitialized
+    /// An instance used before JetInit.
+    case notInitialized
+    /// Legacy (one-instance) and multi-instance use of the Jet API mixed in one process.
+    case runningInOneInstanceMode
+    case runningInMultiInstanceMode
+    /// JetCreateInstance with the name of a live instance.
+    case instanceNameInUse(String)
+    /// A caller's buffer too small for a value (JetGetSystemParameter).
+    case bufferTooSmall(needed: Int)
     case settingsCorrupt(path: String, reason: String)
 
     // The backup state machine (ESE-BEHAVIOUR.md §A.2).
@@ -34,6 +45,8 @@ public enum BackupError: Error, Equatable, Sendable {
     case databaseNotFound(String)
     case missingFileToBackup(String)
     case logFileNotCopied(generation: UInt32)
+    /// JetBackup of a full backup into a folder that holds files.
+    case backupDirectoryNotEmpty(String)
     /// Not an ESE condition: the Ntdsbcli facade's ERROR_HANDLE_EOF.
     case endOfFile
 
@@ -79,6 +92,12 @@ public enum BackupError: Error, Equatable, Sendable {
         case .serverExists: -1086             // JET_errInstanceNameInUse
         case .serverOffline: -1029            // JET_errNotInitialized
         case .serverOnline: -1202             // JET_errDatabaseInUse
+        case .alreadyInitialized: -1030       // JET_errAlreadyInitialized
+        case .notInitialized: -1029           // JET_errNotInitialized
+        case .runningInOneInstanceMode: -1080 // JET_errRunningInOneInstanceMode
+        case .runningInMultiInstanceMode: -1081  // JET_errRunningInMultiInstanceMode
+        case .instanceNameInUse: -1086        // JET_errInstanceNameInUse
+        case .bufferTooSmall: -1038           // JET_errBufferTooSmall
         case .settingsCorrupt: -1206          // JET_errDatabaseCorrupted
         case .backupInProgress: -505          // JET_errBackupInProgress
         case .noBackup: -520                  // JET_errNoBackup
@@ -89,6 +108,7 @@ public enum BackupError: Error, Equatable, Sendable {
         case .databaseNotFound: -1203         // JET_errDatabaseNotFound
         case .missingFileToBackup: -569       // JET_errMissingFileToBackup
         case .logFileNotCopied: -616          // JET_errLogFileNotCopied
+        case .backupDirectoryNotEmpty: -504   // JET_errBackupDirectoryNotEmpty
         case .endOfFile: -1003                // not an ESE condition; facades handle it
         case .missingExpiryToken, .unknownExpiryTokenFormat, .contentsExpired, .noFullRestore: -1003  // client-side hr codes
         case .restoreInProgress: -506         // JET_errRestoreInProgress
@@ -145,6 +165,12 @@ extension BackupError: CustomStringConvertible {
         case .wrongRole(let s, let r): "server '\(s)' is not a \(r) server"
         case .serverOffline(let n): "server '\(n)' is offline"
         case .serverOnline(let n): "server '\(n)' is online"
+        case .alreadyInitialized: "the instance is already initialized (JetInit)"
+        case .notInitialized: "the instance is not initialized (JetInit)"
+        case .runningInOneInstanceMode: "the process uses the Jet API in legacy one-instance mode"
+        case .runningInMultiInstanceMode: "the process uses the Jet API in multi-instance mode (JetCreateInstance)"
+        case .instanceNameInUse(let n): "an instance named '\(n)' exists"
+        case .bufferTooSmall(let n): "the buffer is too small (\(n) bytes needed)"
         case .settingsCorrupt(let p, let why): "settings file \(p): \(why)"
         case .backupInProgress: "a backup of this server is already in progress"
         case .noBackup: "no backup is in progress"
@@ -157,6 +183,7 @@ extension BackupError: CustomStringConvertible {
         case .databaseNotFound(let n): "not a database of this backup: \(n)"
         case .missingFileToBackup(let n): "file to back up is missing: \(n)"
         case .logFileNotCopied(let g): "log generation \(g) was not read to its end"
+        case .backupDirectoryNotEmpty(let d): "the backup folder \(d) is not empty"
         case .endOfFile: "end of file"
         case .missingExpiryToken: "this restore was prepared without an expiry token"
         case .unknownExpiryTokenFormat: "the expiry token is not one of winbackup's, or it is damaged"
@@ -190,7 +217,7 @@ extension BackupError: CustomStringConvertible {
 public enum JetErrorNames {
     public static let all: [Int32: String] = [
         0: "JET_errSuccess",
-        -501: "JET_errLogFileCorrupt", -505: "JET_errBackupInProgress", -544: "JET_errSoftRecoveryOnBackupDatabase", -506: "JET_errRestoreInProgress", -520: "JET_errNoBackup",
+        -501: "JET_errLogFileCorrupt", -504: "JET_errBackupDirectoryNotEmpty", -505: "JET_errBackupInProgress", -544: "JET_errSoftRecoveryOnBackupDatabase", -506: "JET_errRestoreInProgress", -520: "JET_errNoBackup",
         -521: "JET_errInvalidBackupSequence", -523: "JET_errBackupNotAllowedYet", -526: "JET_errInvalidBackup",
         -528: "JET_errMissingLogFile", -530: "JET_errBadLogSignature", -531: "JET_errBadDbSignature",
         -553: "JET_errEndingRestoreLogTooLow", -554: "JET_errStartingRestoreLogTooHigh",
@@ -198,8 +225,8 @@ public enum JetErrorNames {
         -569: "JET_errMissingFileToBackup", -612: "JET_errLogReadVerifyFailure", -615: "JET_errRestoreOfNonBackupDatabase",
         -616: "JET_errLogFileNotCopied", -801: "JET_errBackupAbortByServer", -900: "JET_errInvalidGrbit",
         -1003: "JET_errInvalidParameter", -1011: "JET_errOutOfMemory", -1018: "JET_errReadVerifyFailure",
-        -1022: "JET_errDiskIO", -1023: "JET_errInvalidPath", -1029: "JET_errNotInitialized",
-        -1032: "JET_errFileAccessDenied", -1086: "JET_errInstanceNameInUse", -1090: "JET_errInstanceUnavailable",
+        -1022: "JET_errDiskIO", -1023: "JET_errInvalidPath", -1029: "JET_errNotInitialized", -1030: "JET_errAlreadyInitialized",
+        -1032: "JET_errFileAccessDenied", -1038: "JET_errBufferTooSmall", -1080: "JET_errRunningInOneInstanceMode", -1081: "JET_errRunningInMultiInstanceMode", -1086: "JET_errInstanceNameInUse", -1090: "JET_errInstanceUnavailable",
         -1118: "JET_errReadPgnoVerifyFailure", -1202: "JET_errDatabaseInUse", -1203: "JET_errDatabaseNotFound",
         -1206: "JET_errDatabaseCorrupted", -1808: "JET_errDiskFull", -1809: "JET_errPermissionDenied",
         -1811: "JET_errFileNotFound", -1852: "JET_errLogCorrupted", -1907: "JET_errAccessDenied",

@@ -34,8 +34,9 @@ public enum HardRecovery {
         var lastPage: UInt32
     }
 
-    public static func run(_ layout: StoreLayout, _ registration: RestoreRegistration,
-                           now: Int64 = unixTime()) throws(BackupError) -> Report {
+    /// `progress(done, total)` is called as the generations are replayed (JetExternalRestore's status callback).
+    public static func run(_ layout: StoreLayout, _ registration: RestoreRegistration, now: Int64 = unixTime(),
+                           progress: ((Int, Int) -> Void)? = nil) throws(BackupError) -> Report {
         let server = layout.server
         var report = Report(genLow: registration.genLow, genHigh: registration.genHigh)
         if try alreadyApplied(layout, registration) {
@@ -127,7 +128,8 @@ public enum HardRecovery {
             rebuilt[copy.index] = try rebuild(copy, into: temporary)
         }
         var dbtime: UInt64 = 0, transaction: UInt64 = 0
-        for scan in scans {
+        for (done, scan) in scans.enumerated() {
+            progress?(done, scans.count)
             for r in scan.records where r.record.kind == .transaction {
                 for image in r.record.pages {
                     guard let db = rebuilt[Int(image.dbid) - 1], image.bytes.count == db.pageSize else {
@@ -140,6 +142,7 @@ public enum HardRecovery {
             dbtime = scan.dbtime
             transaction = scan.transaction
         }
+        progress?(scans.count, scans.count)
         let ordered = rebuilt.keys.sorted().map { rebuilt[$0]! }
         report.digest = try DatabaseDigest.compute(ordered)
         report.loggedDigest = scans.last!.digest
@@ -193,12 +196,14 @@ public enum HardRecovery {
     static func logPath(_ generation: UInt32, _ layout: StoreLayout, _ registration: RestoreRegistration) throws(BackupError) -> String {
         let name = layout.archivedLogName(generation), server = layout.server
         let holders = registration.logRanges.filter { $0.contains(generation) }
+        func folder(_ range: RestoreRegistration.LogRange) -> String { range.localFolder ?? server.localPath(range.backupLogPath) }
         for range in holders.reversed() {
-            if let path = findLog(server.localPath(range.backupLogPath), name) { return path }
+            if let path = findLog(folder(range), name) { return path }
         }
         // Not there, or in no range at all (a gap between a full backup and an incremental).
-        let folder = (holders.last ?? registration.logRanges.last { $0.genHigh < generation } ?? registration.logRanges[0]).backupLogPath
-        throw .missingLogFile(server.unc(folder.appending(name)))
+        let range = holders.last ?? registration.logRanges.last { $0.genHigh < generation } ?? registration.logRanges[0]
+        if let local = range.localFolder { throw .missingLogFile(local + "/" + name) }
+        throw .missingLogFile(server.unc(range.backupLogPath.appending(name)))
     }
 
     /// A log of a backup-log folder, its name matched case-insensitively as on Windows.

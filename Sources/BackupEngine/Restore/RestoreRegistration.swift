@@ -23,9 +23,12 @@ public struct RestoreRegistration: Equatable, Sendable {
         public var genLow: UInt32
         public var genHigh: UInt32
         public var backupLogPath: WindowsPath
+        /// A folder anywhere on this machine instead (JetExternalRestore's szBackupLogPath); never
+        /// recorded, as such a restore runs at once.
+        public var localFolder: String?
 
-        public init(genLow: UInt32, genHigh: UInt32, backupLogPath: WindowsPath) {
-            self.genLow = genLow; self.genHigh = genHigh; self.backupLogPath = backupLogPath
+        public init(genLow: UInt32, genHigh: UInt32, backupLogPath: WindowsPath, localFolder: String? = nil) {
+            self.genLow = genLow; self.genHigh = genHigh; self.backupLogPath = backupLogPath; self.localFolder = localFolder
         }
 
         public func contains(_ generation: UInt32) -> Bool { genLow <= generation && generation <= genHigh }

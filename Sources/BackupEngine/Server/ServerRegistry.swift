@@ -40,6 +40,21 @@ public struct ServerRegistry: Sendable {
         throw .serverNotFound(wanted)
     }
 
+    /// The server whose folder holds a local path (as given or through symbolic links), if any.
+    public func server(containing localPath: String) throws(BackupError) -> Server? {
+        let path = FileSystem.absolute(localPath)
+        let real = FileSystem.realPath(path) ?? FileSystem.realPath(FileSystem.parentPath(path)).map { $0 + "/" + FileSystem.lastComponent(path) }
+        for name in try names() {
+            let folder = serversDirectory + "/" + name
+            for candidate in [path, real].compactMap({ $0 }) {
+                for base in [folder, FileSystem.realPath(folder) ?? folder] where candidate.hasPrefix(base + "/") {
+                    return Server(name: name, directory: folder)
+                }
+            }
+        }
+        return nil
+    }
+
     /// Deletes a server and everything in its folder. Refused while a backup of it runs.
     public func delete(_ raw: String) throws(BackupError) {
         let server = try find(raw)

@@ -10,6 +10,7 @@
 #include "../../../include/wbtypes.h"
 #include "../../../include/ntdsbcli.h" /* EDB_RSTMAPA/W for DsRestoreRegister */
 #include "../../../include/certbcli.h" /* CSEDB_RSTMAPW for CertSrvRestoreRegister */
+#include "../../../include/esent.h"    /* JET_RSTMAP_A/W, JET_LOGINFO_A/W, JET_SNPROG */
 
 /* Open-file-description locks over the whole file (fcntl F_OFD_*). Owned by the open file
  * description, so two opens in one process conflict, and the lock dies with the last fd. */
