@@ -706,8 +706,10 @@ def test_full_log_list_runs_from_the_checkpoint_at_prepare(ca, tmp_path):
         b.copy(b.database_names()[0], to=tmp_path)
         servers.write(ca, 5)                                          # the CA goes on during the backup
         generations = [generation(f) for f in b.backup_logs()]
+        after_list = current_generation(ca)
     assert generations == list(range(generations[0], generations[-1] + 1))
-    assert generations[-1] == current_generation(ca) - 1
+    assert generations[-1] == after_list - 1                          # up to the roll the log list made
+    assert current_generation(ca) == after_list + 1                   # and End rolls once more
     assert generations[0] > archived_generations(ca)[0]               # from the checkpoint, not the oldest log
 
 

@@ -356,7 +356,7 @@ public final class BackupSession: Sendable {
         case notRecorded
     }
 
-    /// JetEndExternalBackupInstance2: ends the backup. A normal end after the log list was taken
+    /// JetEndExternalBackupInstance2: ends the backup and rolls the log, as ESE does. A normal end after the log list was taken
     /// records the backup (see Outcome): a full one in the header of each database that was read
     /// completely, an incremental one in every database's. Anything else ends it as aborted.
     /// Throws noBackup if it had already ended or aborted.
@@ -368,6 +368,8 @@ public final class BackupSession: Sendable {
                 s.open = nil
                 s.inProgress = false
                 s.phase = .ended
+                // As ESE's End, a new log generation (a stopped server's log is left alone).
+                if !stopped { try? FileLock.with(server.logLockPath) { () throws(BackupError) in try LogWriter(layout).roll(time: now) } }
                 s.lock = nil
             }
             guard normal, !stopped, s.phase == .logsAndPatches, s.logInfoPrepared else { return .notRecorded }
