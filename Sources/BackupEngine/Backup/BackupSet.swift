@@ -204,8 +204,8 @@ public enum BackupSetVerifier {
         let token = directory + "/" + BackupManifest.tokenFileName
         if FileSystem.exists(token) {
             if case .failure = ExpiryToken.decode(try FileSystem.readFile(token)) { report.problems.append("the expiry token is damaged") }
-        } else if manifest.api == "ntdsbcli" || manifest.api == "?" {
-            report.problems.append("the expiry token is missing")
+        } else if manifest.api == "ntdsbcli" {
+            report.problems.append("the expiry token is missing")  // a folder without a manifest may be any API's
         }
         return report
     }

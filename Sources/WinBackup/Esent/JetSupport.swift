@@ -25,7 +25,12 @@ let jetInstances = HandleTable<EngineInstance>(kind: 0x4A)
 enum JetMode {
     enum Mode { case none, single(UInt), multiple }
 
-    private static let state = Lock<(mode: Mode, defaults: EngineInstance.Parameters)>((.none, EngineInstance.Parameters()))
+    private static let state = Lock<(mode: Mode, defaults: EngineInstance.Parameters)>(initial())
+
+    /// Built out of line: with the value written inline, swiftc 6.3 -O folds a wrong initial value
+    /// into this global (mode .single(0), an empty base name), so every process started in legacy mode.
+    @inline(never)
+    private static func initial() -> (mode: Mode, defaults: EngineInstance.Parameters) { (.none, EngineInstance.Parameters()) }
 
     static var defaults: EngineInstance.Parameters { state.withLock { $0.defaults } }
 
