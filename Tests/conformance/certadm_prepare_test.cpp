@@ -118,7 +118,13 @@ TEST(CertSrvBackupPrepare, RejectsGrbitBitsTheEngineDoesNotKnow) {  // contract:
         EXPECT_EQ(prepare(u"CA01", grbit, CSBACKUP_TYPE_FULL), E_INVALIDARG) << "grbit 0x" << std::hex << grbit;
         EXPECT_EQ(prepare(u"CA01", grbit, CSBACKUP_TYPE_LOGS_ONLY), E_INVALIDARG) << "grbit 0x" << std::hex << grbit;
     }
-    for (ULONG grbit : {0x20u, 0x40u, 0x60u}) EXPECT_EQ(prepare(u"CA01", grbit, CSBACKUP_TYPE_FULL), S_OK) << "grbit 0x" << std::hex << grbit;
+    for (ULONG grbit : {0x20u, 0x40u}) EXPECT_EQ(prepare(u"CA01", grbit, CSBACKUP_TYPE_FULL), S_OK) << "grbit 0x" << std::hex << grbit;
+}
+
+TEST(CertSrvBackupPrepare, RejectsAnInternalCopyThatIsIncrementalOrSurrogate) {  // ESE-BEHAVIOUR.md A.2: -900
+    OneCa root;
+    for (ULONG grbit : {0x41u, 0x60u, 0x61u}) EXPECT_EQ(prepare(u"CA01", grbit, CSBACKUP_TYPE_FULL), E_INVALIDARG) << "grbit 0x" << std::hex << grbit;
+    EXPECT_EQ(prepare(u"CA01", 0x40, CSBACKUP_TYPE_LOGS_ONLY), E_INVALIDARG) << "LOGS_ONLY adds the incremental bit";
 }
 
 TEST(CertSrvBackupPrepare, FullWithGrbitOneIsAnIncrementalBackup) {  // contract: grbitJet is passed on; FULL with grbitJet 1 is incremental

@@ -253,7 +253,8 @@ def test_prepare_checks_in_the_contract_order(ca, cs_prepare):
     for grbit in (0x2, 0x4, 0x8, 0x10, 0x80, 0x100, 0x80000000):
         assert cs_prepare(ca, grbit=grbit)[0] == E_INVALIDARG, hex(grbit)
         assert cs_prepare(ca, grbit=grbit | 0x1)[0] == E_INVALIDARG, hex(grbit)   # grbit before "no full"
-    hr, hbc = cs_prepare(ca, grbit=0x20 | 0x40)
+    assert cs_prepare(ca, grbit=0x20 | 0x40)[0] == E_INVALIDARG        # an internal copy is never surrogate
+    hr, hbc = cs_prepare(ca, grbit=0x40)
     assert hr == S_OK and hbc.value not in (None, 0x5EB7)
 
 

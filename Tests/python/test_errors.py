@@ -76,7 +76,9 @@ def test_only_full_backups(dc, bt_flag):
 def test_grbit_outside_the_known_bits(dc):
     with raises("WB_HR_INVALID_GRBIT", 0xC8000384):
         ntds.backup(dc, grbit=0x2)
-    with ntds.backup(dc, grbit=0x20 | 0x40):
+    with raises("WB_HR_INVALID_GRBIT", 0xC8000384):            # an internal copy is neither incremental nor surrogate
+        ntds.backup(dc, grbit=0x20 | 0x40)
+    with ntds.backup(dc, grbit=0x40):
         pass
 
 

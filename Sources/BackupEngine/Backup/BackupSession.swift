@@ -46,6 +46,8 @@ public final class BackupSession: Sendable {
 
     /// grbit bits ESE accepts at begin (JET_bitBackupIncremental, ...Surrogate, JET_bitInternalCopy).
     static let incrementalBit: UInt32 = 0x1
+    static let surrogateBit: UInt32 = 0x20
+    static let internalCopyBit: UInt32 = 0x40
     static let acceptedBits: UInt32 = 0x1 | 0x20 | 0x40
 
     private init(server: Server, layout: StoreLayout, full: Bool, token: ExpiryToken, control: ServerControl,
@@ -63,6 +65,7 @@ public final class BackupSession: Sendable {
         guard grbit & ~acceptedBits == 0 else { throw .invalidGrbit }
         let incremental = grbit & incrementalBit != 0
         if incremental && settings.circularLogging { throw .invalidBackup("incremental backup with circular logging") }
+        if grbit & internalCopyBit != 0 && grbit & (incrementalBit | surrogateBit) != 0 { throw .invalidGrbit }
         let layout = StoreLayout(server: server, settings: settings)
         let control = try server.control()
         let epoch = control.stopEpoch

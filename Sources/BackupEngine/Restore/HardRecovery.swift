@@ -34,7 +34,7 @@ public enum HardRecovery {
         var lastPage: UInt32
     }
 
-    /// `progress(done, total)` is called as the generations are replayed (JetExternalRestore's status callback).
+    /// `progress(done, total)` is called once per generation replayed, after it (JetExternalRestore's status callback).
     public static func run(_ layout: StoreLayout, _ registration: RestoreRegistration, now: Int64 = unixTime(),
                            progress: ((Int, Int) -> Void)? = nil) throws(BackupError) -> Report {
         let server = layout.server
@@ -128,8 +128,7 @@ public enum HardRecovery {
             rebuilt[copy.index] = try rebuild(copy, into: temporary)
         }
         var dbtime: UInt64 = 0, transaction: UInt64 = 0
-        for (done, scan) in scans.enumerated() {
-            progress?(done, scans.count)
+        for (index, scan) in scans.enumerated() {
             for r in scan.records where r.record.kind == .transaction {
                 for image in r.record.pages {
                     guard let db = rebuilt[Int(image.dbid) - 1], image.bytes.count == db.pageSize else {
@@ -141,8 +140,8 @@ public enum HardRecovery {
             }
             dbtime = scan.dbtime
             transaction = scan.transaction
+            progress?(index + 1, scans.count)
         }
-        progress?(scans.count, scans.count)
         let ordered = rebuilt.keys.sorted().map { rebuilt[$0]! }
         report.digest = try DatabaseDigest.compute(ordered)
         report.loggedDigest = scans.last!.digest

@@ -24,12 +24,16 @@ enum JetExternalBackup {
         try instance(value).beginBackup(grbit: grbit)
     }
 
-    /// A list call: a failure aborts the backup, as in ESE.
+    /// A list call: a failure while making the list aborts the backup, as in ESE; its entry checks
+    /// (no backup -520, stopped -801, wrong sequence -521) return before and leave the backup as it is.
     static func listing(_ session: BackupSession, _ body: () throws(BackupError) -> [WindowsPath]) throws(BackupError) -> [String] {
         do throws(BackupError) {
             return Jet.localNames(session.server, try body())
         } catch {
-            throw session.abort(with: error)
+            switch error {
+            case .noBackup, .backupAbortByServer, .invalidBackupSequence: throw error
+            default: throw session.abort(with: error)
+            }
         }
     }
 

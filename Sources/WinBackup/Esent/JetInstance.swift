@@ -114,9 +114,10 @@ enum JetInstance {
         JetMode.terminated(handle)
     }
 
+    /// JetTerm(0 or JET_instanceNil): the legacy instance; in multi-instance mode no instance (-1003).
     private static func legacyHandle() throws(BackupError) -> UInt {
         guard let handle = JetMode.legacyHandle else {
-            _ = try JetMode.legacy()  // says why: no mode, or multi-instance mode
+            if JetMode.isMultiple { throw .invalidParameter("instance") }
             throw .notInitialized
         }
         return handle

@@ -86,6 +86,7 @@ enum JetRecovery {
         if let value {
             instance = try Jet.instance(value)
         } else {
+            if JetMode.isMultiple { throw .runningInMultiInstanceMode }
             if JetMode.legacyHandle != nil { throw .alreadyInitialized }
             instance = EngineInstance(name: "", parameters: JetMode.defaults)
         }

@@ -85,6 +85,8 @@ enum JetMode {
         }
     }
 
+    static var isMultiple: Bool { state.withLock { if case .multiple = $0.mode { true } else { false } } }
+
     /// The legacy instance's handle, in legacy mode.
     static var legacyHandle: UInt? {
         state.withLock { if case .single(let h) = $0.mode { h } else { nil } }
