@@ -974,4 +974,241 @@ void expectCaStartRefused(const char *ca, HRESULT code) {
     EXPECT_TRUE(sameTree(before, snapshotTree(serverFolder(ca)))) << "a refused start changed the files of " << ca;
 }
 
+
+// --- ESENT (Jet*) ------------------------------------------------------------------------------------
+
+JetInst::JetInst(const char *name, bool initNow) {
+    JET_INSTANCE made = 0;
+    created = JetCreateInstanceA(&made, name);
+    if (created != JET_errSuccess) return;
+    h = made;
+    live = true;
+    if (initNow) init();
+}
+
+JET_ERR JetInst::init() {
+    JET_INSTANCE x = h;
+    initialized = JetInit(&x);
+    EXPECT_EQ(x, h) << "JetInit changed the instance handle";
+    return initialized;
+}
+
+JetInst::~JetInst() {
+    if (live) {
+        JET_ERR err = JetTerm2(h, JET_bitTermStopBackup);
+        EXPECT_EQ(err, JET_errSuccess) << "JetTerm2(JET_bitTermStopBackup) at the end of the test";
+    }
+}
+
+JET_ERR JetInst::term(JET_GRBIT grbit) {
+    JET_ERR err = JetTerm2(h, grbit);
+    if (err == JET_errSuccess) live = false;
+    return err;
+}
+
+AlignedBuffer::AlignedBuffer(size_t bytes) : size(bytes) {
+    p = static_cast<uint8_t *>(aligned_alloc(8192, (bytes + 8191) / 8192 * 8192 + 8192));
+    EXPECT_NE(p, nullptr);
+}
+
+AlignedBuffer::~AlignedBuffer() { free(p); }
+
+std::string eseDatabaseFile(const char *server) { return TestRoot::local(server, kEseDatabase); }
+std::string eseLogDir(const char *server) { return TestRoot::local(server, kEseLogs); }
+std::string eseCheckpointFile(const char *server) { return TestRoot::local(server, "C:\\ESE\\edb.chk"); }
+
+std::string jetLogName(uint32_t generation) {
+    char name[32];
+    snprintf(name, sizeof name, "edb%05X.log", generation);
+    return name;
+}
+
+std::string eseLogFile(const char *server, uint32_t generation) { return eseLogDir(server) + "/" + jetLogName(generation); }
+
+std::vector<uint32_t> eseLogGenerations(const char *server) {
+    std::vector<uint32_t> out;
+    for (auto &name : listDir(eseLogDir(server)))
+        if (uint32_t g = logGeneration(u16(name))) out.push_back(g);
+    std::sort(out.begin(), out.end());
+    return out;
+}
+
+uint32_t eseCheckpointGeneration(const char *server) {
+    std::vector<uint8_t> chk = readFile(eseCheckpointFile(server));
+    if (chk.size() < 4096) {
+        ADD_FAILURE() << "edb.chk of " << server << " is " << chk.size() << " bytes";
+        return 0;
+    }
+    return le32(chk.data() + 16);
+}
+
+uint32_t logGenerationA(const std::string &name) { return logGeneration(u16(name)); }
+
+void writeBytes(const std::string &path, const std::vector<uint8_t> &bytes) {
+    EXPECT_TRUE(writeWhole(path, bytes)) << "writing " << path << ": " << strerror(errno);
+}
+
+JET_ERR jetList(JetListFnA fn, JET_INSTANCE inst, std::vector<std::string> *names) {
+    std::vector<char> buf(65536, '\x55');
+    uint32_t cb = kSentinel;
+    JET_ERR err = fn(inst, buf.data(), static_cast<uint32_t>(buf.size()), &cb);
+    names->clear();
+    if (err != JET_errSuccess) {
+        EXPECT_EQ(cb, kSentinel) << "a failed list call set *pcbActual";
+        return err;
+    }
+    EXPECT_TRUE(parseListA(buf.data(), cb, names));
+    return err;
+}
+
+JET_ERR jetAttachInfo(JET_INSTANCE inst, std::vector<std::string> *names) { return jetList(JetGetAttachInfoInstanceA, inst, names); }
+JET_ERR jetLogInfo(JET_INSTANCE inst, std::vector<std::string> *names) { return jetList(JetGetLogInfoInstanceA, inst, names); }
+JET_ERR jetTruncateLogInfo(JET_INSTANCE inst, std::vector<std::string> *names) {
+    return jetList(JetGetTruncateLogInfoInstanceA, inst, names);
+}
+
+JET_ERR jetOpen(JET_INSTANCE inst, const std::string &name, uint64_t *size) {
+    JET_HANDLE hf = kSentinelHandle;
+    uint32_t lo = kSentinel, hi = kSentinel;
+    JET_ERR err = JetOpenFileInstanceA(inst, name.c_str(), &hf, &lo, &hi);
+    if (err == JET_errSuccess) {
+        EXPECT_EQ(hf, 0u) << "the handle of the open file is 0";
+        if (size) *size = static_cast<uint64_t>(hi) << 32 | lo;
+    } else {
+        EXPECT_TRUE(hf == kSentinelHandle && lo == kSentinel && hi == kSentinel) << "a failed JetOpenFileInstanceA set its outputs";
+    }
+    return err;
+}
+
+JET_ERR jetReadAll(JET_INSTANCE inst, std::vector<uint8_t> *out, uint32_t chunk) {
+    AlignedBuffer buf(chunk);
+    for (;;) {
+        uint32_t got = kSentinel;
+        JET_ERR err = JetReadFileInstance(inst, 0, buf.p, chunk, &got);
+        if (err != JET_errSuccess) {
+            EXPECT_EQ(got, kSentinel) << "JetReadFileInstance failed (" << err << ") but set *pcbActual";
+            return err;
+        }
+        if (got == 0) return JET_errSuccess;
+        if (got > chunk) {
+            ADD_FAILURE() << "JetReadFileInstance returned " << got << " bytes for a " << chunk << "-byte buffer";
+            return kJetSentinelErr;
+        }
+        if (out) out->insert(out->end(), buf.p, buf.p + got);
+    }
+}
+
+JET_ERR jetCopy(JET_INSTANCE inst, const std::string &name, std::vector<uint8_t> *out, uint32_t chunk) {
+    uint64_t size = 0;
+    JET_ERR err = jetOpen(inst, name, &size);
+    if (err != JET_errSuccess) return err;
+    out->clear();
+    if ((err = jetReadAll(inst, out, chunk)) != JET_errSuccess) return err;
+    EXPECT_EQ(out->size(), size) << "bytes read vs the size JetOpenFileInstanceA gave, " << name;
+    return JetCloseFileInstance(inst, 0);
+}
+
+JET_ERR jetCopyLogs(JET_INSTANCE inst, const std::vector<std::string> &logs) {
+    std::vector<uint8_t> bytes;
+    for (auto &log : logs)
+        if (JET_ERR err = jetCopy(inst, log, &bytes)) return err;
+    return JET_errSuccess;
+}
+
+static std::string lastComponent(const std::string &path) {
+    size_t slash = path.find_last_of("/\\");
+    return slash == std::string::npos ? path : path.substr(slash + 1);
+}
+
+::testing::AssertionResult jetBackup(JET_INSTANCE inst, const std::string &dir, JetBackupSet *out, bool incremental,
+                                     bool truncate, JET_GRBIT endGrbit) {
+    makeDirs(dir);
+    out->dir = dir;
+    JET_ERR err = JetBeginExternalBackupInstance(inst, incremental ? JET_bitBackupIncremental : 0);
+    if (err != JET_errSuccess) return ::testing::AssertionFailure() << "JetBeginExternalBackupInstance = " << err;
+    auto fail = [&](const char *what, JET_ERR e) {
+        JetEndExternalBackupInstance2(inst, JET_bitBackupEndAbort);
+        return ::testing::AssertionFailure() << what << " = " << e;
+    };
+    std::vector<uint8_t> bytes;
+    if (!incremental) {
+        std::vector<std::string> dbs;
+        if ((err = jetAttachInfo(inst, &dbs)) != JET_errSuccess) return fail("JetGetAttachInfoInstanceA", err);
+        if (dbs.size() != 1) return fail("the number of databases listed", static_cast<JET_ERR>(dbs.size()));
+        out->database = dbs[0];
+        if ((err = jetCopy(inst, dbs[0], &bytes)) != JET_errSuccess) return fail("copying the database", err);
+        if (!writeWhole(dir + "/" + lastComponent(dbs[0]), bytes)) return fail("writing the database copy", 0);
+    }
+    if ((err = jetLogInfo(inst, &out->logs)) != JET_errSuccess) return fail("JetGetLogInfoInstanceA", err);
+    if (out->logs.empty()) return fail("an empty log list", 0);
+    out->genLow = logGenerationA(out->logs.front());
+    out->genHigh = logGenerationA(out->logs.back());
+    if (out->genLow == 0 || out->genHigh < out->genLow || out->genHigh - out->genLow + 1 != out->logs.size())
+        return fail("an odd log list, entries", static_cast<JET_ERR>(out->logs.size()));
+    for (auto &log : out->logs) {
+        if ((err = jetCopy(inst, log, &bytes)) != JET_errSuccess) return fail(("copying " + log).c_str(), err);
+        if (!writeWhole(dir + "/" + lastComponent(log), bytes)) return fail("writing a log copy", 0);
+    }
+    if (truncate && (err = JetTruncateLogInstance(inst)) != JET_errSuccess) return fail("JetTruncateLogInstance", err);
+    if ((err = JetEndExternalBackupInstance2(inst, endGrbit)) != JET_errSuccess)
+        return ::testing::AssertionFailure() << "JetEndExternalBackupInstance2 = " << err;
+    return ::testing::AssertionSuccess();
+}
+
+JET_ERR jetProbe(JET_INSTANCE inst) {
+    uint32_t cb = kSentinel;
+    return JetGetAttachInfoInstanceA(inst, nullptr, 0, &cb);
+}
+
+BkInfo bkinfoAt(const uint8_t *page, size_t offset) {
+    BkInfo b;
+    b.genLow = le32(page + offset + 16);
+    b.genHigh = le32(page + offset + 20);
+    for (size_t i = 0; i < 24; ++i)
+        if (page[offset + i] != 0) b.zero = false;
+    return b;
+}
+
+BkInfo databaseBkinfo(const char *server, size_t offset) {
+    std::vector<uint8_t> file = readFile(eseDatabaseFile(server));
+    if (file.size() < kPage) {
+        ADD_FAILURE() << "the database of " << server << " has no header page";
+        return BkInfo();
+    }
+    return bkinfoAt(file.data(), offset);
+}
+
+std::vector<StatusRecord> &statusCalls() {
+    static std::vector<StatusRecord> calls;
+    return calls;
+}
+
+JET_ERR JET_API recordStatus(JET_SESID, JET_SNP snp, JET_SNT snt, void *pv) {
+    StatusRecord r{snp, snt};
+    if (snt == JET_sntProgress && pv != nullptr) {
+        const JET_SNPROG *p = static_cast<const JET_SNPROG *>(pv);
+        r.cbStruct = p->cbStruct;
+        r.done = p->cunitDone;
+        r.total = p->cunitTotal;
+    }
+    statusCalls().push_back(r);
+    return JET_errSuccess;
+}
+
+size_t countStatus(JET_SNT snt) {
+    return static_cast<size_t>(
+        std::count_if(statusCalls().begin(), statusCalls().end(), [&](const StatusRecord &r) { return r.snt == snt; }));
+}
+
+void inChild(const std::function<void()> &body, unsigned timeoutSeconds) {
+    pid_t pid = forkChild([&] {
+        alarm(timeoutSeconds);  // a hang kills the child, and the test fails
+        body();
+        fflush(nullptr);
+        return ::testing::Test::HasFailure() ? 1 : 0;
+    });
+    ASSERT_GT(pid, 0);
+    EXPECT_EQ(waitExit(pid), 0) << "the child process failed (its failures are printed above), or did not exit";
+}
+
 }  // namespace wbtest

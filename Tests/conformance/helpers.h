@@ -10,10 +10,12 @@
 #include <cstdint>
 #include <functional>
 #include <map>
+#include <memory>
 #include <string>
 #include <vector>
 
 #include "certbcli.h"
+#include "esent.h"
 #include "ntdsbcli.h"
 #include "ntdsbmsg.h"
 #include "winbackup.h"
@@ -41,6 +43,26 @@
 #undef CertSrvRestorePrepare
 #undef CertSrvRestoreRegister
 #undef CertSrvServerControl
+// esent.h does the same for the Jet* names (A, or W with JET_UNICODE).
+#undef JetCreateInstance
+#undef JetCreateInstance2
+#undef JetSetSystemParameter
+#undef JetGetSystemParameter
+#undef JetGetAttachInfo
+#undef JetGetAttachInfoInstance
+#undef JetOpenFile
+#undef JetOpenFileInstance
+#undef JetGetLogInfo
+#undef JetGetLogInfoInstance
+#undef JetGetLogInfoInstance2
+#undef JetGetTruncateLogInfoInstance
+#undef JetExternalRestore
+#undef JetExternalRestore2
+#undef JetBackup
+#undef JetBackupInstance
+#undef JetRestore
+#undef JetRestore2
+#undef JetRestoreInstance
 
 // The COM HRESULTs Certadm returns (winerror.h values; wbtypes.h defines none of them).
 #ifndef E_POINTER
@@ -474,5 +496,142 @@ void expectCaStartRefused(const char *ca, HRESULT code);
 
 // "running" (TRUE), "paused" (FALSE), or "stopped" (0x800706BA); anything else fails the test.
 std::string caState(const char *server);
+
+
+// --- ESENT (Jet*) ------------------------------------------------------------------------------------
+// docs/CONTRACT-ESENT.md; the rules are ESE's (ESE-BEHAVIOUR.md §A).
+
+// A small ESE server (database C:\ESE\ese.edb, logs C:\ESE\logs, checkpoint C:\ESE\edb.chk), the
+// same offline (a target to restore onto), and with circular logging.
+constexpr const char *kEse = "--role ese --db-size 2M --logs 2 --log-size 64K";
+constexpr const char *kEseOffline = "--role ese --db-size 2M --logs 2 --log-size 64K --offline";
+constexpr const char *kEseCircular = "--role ese --db-size 2M --logs 2 --log-size 64K --circular-logging on";
+constexpr const char *kEseDatabase = "C:\\ESE\\ese.edb";
+constexpr const char *kEseLogs = "C:\\ESE\\logs";
+constexpr const char *kEseSystem = "C:\\ESE";
+
+// The grbits ESE-BEHAVIOUR.md §A.1 lists that esent.h does not define (outside the public header).
+constexpr JET_GRBIT kBitSurrogate = 0x20;
+constexpr JET_GRBIT kBitInternalCopy = 0x40;
+constexpr JET_GRBIT kBitNoDbHeaderUpdate = 0x200;
+
+constexpr JET_ERR kJetSentinelErr = static_cast<JET_ERR>(0x7eadbeef);
+inline JET_INSTANCE garbageInstance() { return static_cast<JET_INSTANCE>(0x1234); }
+constexpr JET_HANDLE kSentinelHandle = static_cast<JET_HANDLE>(0xdeadbeef);
+
+// One Jet instance: JetCreateInstanceA(name) and, if init, JetInit. When it goes out of scope it is
+// ended with JetTerm2(JET_bitTermStopBackup), unless the test ended it (term()).
+struct JetInst {
+    JET_INSTANCE h = 0;
+    JET_ERR created = kJetSentinelErr, initialized = kJetSentinelErr;
+    bool live = false;
+
+    explicit JetInst(const char *name, bool init = true);
+    JetInst(const JetInst &) = delete;
+    JetInst &operator=(const JetInst &) = delete;
+    ~JetInst();
+
+    bool ok() const { return created == JET_errSuccess && initialized == JET_errSuccess && h != 0; }
+    JET_ERR init();
+    JET_ERR term(JET_GRBIT grbit = 0);
+    operator JET_INSTANCE() const { return h; }
+};
+
+// A root with ESE01 (options) and an initialized instance named after it.
+struct OneEse : TestRoot {
+    std::unique_ptr<JetInst> inst;
+    explicit OneEse(const char *options = kEse) {
+        create("ESE01", options);
+        inst = std::make_unique<JetInst>("ESE01");
+        EXPECT_TRUE(inst->ok()) << "JetCreateInstanceA/JetInit: " << inst->created << ", " << inst->initialized;
+    }
+    ~OneEse() { inst.reset(); }  // before TestRoot removes the folder
+    JET_INSTANCE h() const { return inst->h; }
+};
+
+// A buffer aligned for JetReadFileInstance (to 8192 bytes, so +4096 is 4096- but not 8192-aligned).
+struct AlignedBuffer {
+    uint8_t *p = nullptr;
+    size_t size = 0;
+    explicit AlignedBuffer(size_t bytes);
+    ~AlignedBuffer();
+    AlignedBuffer(const AlignedBuffer &) = delete;
+    AlignedBuffer &operator=(const AlignedBuffer &) = delete;
+};
+
+// The local files of a server's ESE paths, and its log generations on disk (edbXXXXX.log in
+// C:\ESE\logs, ascending), its checkpoint generation (edb.chk offset 16).
+std::string eseDatabaseFile(const char *server = "ESE01");
+std::string eseLogDir(const char *server = "ESE01");
+std::string eseLogFile(const char *server, uint32_t generation);
+std::string eseCheckpointFile(const char *server = "ESE01");
+std::vector<uint32_t> eseLogGenerations(const char *server = "ESE01");
+uint32_t eseCheckpointGeneration(const char *server = "ESE01");
+uint32_t logGenerationA(const std::string &name);
+std::string jetLogName(uint32_t generation);  // "edbXXXXX.log"
+// Writes a whole file (created or truncated); fails the test if it cannot.
+void writeBytes(const std::string &path, const std::vector<uint8_t> &bytes);
+
+// A multi-string list function of the Jet API (A forms); names receives the entries.
+using JetListFnA = JET_ERR(JET_API *)(JET_INSTANCE, JET_PSTR, uint32_t, uint32_t *);
+JET_ERR jetList(JetListFnA fn, JET_INSTANCE inst, std::vector<std::string> *names);
+JET_ERR jetAttachInfo(JET_INSTANCE inst, std::vector<std::string> *names);
+JET_ERR jetLogInfo(JET_INSTANCE inst, std::vector<std::string> *names);
+JET_ERR jetTruncateLogInfo(JET_INSTANCE inst, std::vector<std::string> *names);
+
+// JetOpenFileInstanceA; *size the 64-bit size it gave (*handle must come back 0).
+JET_ERR jetOpen(JET_INSTANCE inst, const std::string &name, uint64_t *size = nullptr);
+// JetReadFileInstance with handle 0 until it returns 0 bytes (then JET_errSuccess) or fails (that error).
+JET_ERR jetReadAll(JET_INSTANCE inst, std::vector<uint8_t> *out, uint32_t chunk = kChunk);
+// Open, read to the end, close: JET_errSuccess or the first failure.
+JET_ERR jetCopy(JET_INSTANCE inst, const std::string &name, std::vector<uint8_t> *out, uint32_t chunk = kChunk);
+// Open, read to the end, close every log of a list.
+JET_ERR jetCopyLogs(JET_INSTANCE inst, const std::vector<std::string> &logs);
+
+// A Jet backup in a local folder: the database stream under its file name ("ese.edb", full
+// backups), each log under its name.
+struct JetBackupSet {
+    std::string dir;
+    std::string database;          // as listed (the source's local path)
+    std::vector<std::string> logs; // as listed
+    uint32_t genLow = 0, genHigh = 0;
+    std::string databaseFile() const { return dir + "/ese.edb"; }
+    std::string logFile(uint32_t generation) const { return dir + "/" + jetLogName(generation); }
+    std::string lastLog() const { return logFile(genHigh); }
+};
+
+// The walkthrough of ESE-BEHAVIOUR.md §A.2 on an initialized instance: Begin (full or
+// incremental), [GetAttachInfo, the database,] GetLogInfo, the logs, [TruncateLog,] End with
+// endGrbit; into dir (created; the files added to what it holds).
+::testing::AssertionResult jetBackup(JET_INSTANCE inst, const std::string &dir, JetBackupSet *out, bool incremental = false,
+                                     bool truncate = true, JET_GRBIT endGrbit = JET_bitBackupEndNormal);
+
+// Everything a backup can show of its state: JetGetAttachInfoInstanceA with a NULL buffer (-520 once
+// it ended or aborted, -801 once stopped, -521 in an incremental backup, 0 in a full one).
+JET_ERR jetProbe(JET_INSTANCE inst);
+
+// A database header field (ESE-FORMAT.md §1.2) of a server's database file.
+struct BkInfo {
+    uint32_t genLow = 0, genHigh = 0;
+    bool zero = true;  // all 24 bytes zero
+};
+constexpr size_t kBkinfoFullPrev = 136, kBkinfoIncPrev = 160, kBkinfoFullCur = 184, kBkinfoCopyPrev = 420,
+                 kBkinfoDiffPrev = 444;
+BkInfo bkinfoAt(const uint8_t *headerPage, size_t offset);
+BkInfo databaseBkinfo(const char *server, size_t offset);
+
+// The status callbacks (JET_PFNSTATUS has no context): what the last reset saw.
+struct StatusRecord {
+    JET_SNP snp;
+    JET_SNT snt;
+    uint32_t cbStruct = 0, done = 0, total = 0;  // of a JET_SNPROG (progress)
+};
+std::vector<StatusRecord> &statusCalls();
+JET_ERR JET_API recordStatus(JET_SESID sesid, JET_SNP snp, JET_SNT snt, void *pv);
+size_t countStatus(JET_SNT snt);
+
+// Runs body in a forked child (a pristine process as far as the Jet modes go, when this process
+// has no instance); the child's test failures are printed by the child and fail the test here.
+void inChild(const std::function<void()> &body, unsigned timeoutSeconds = 30);
 
 }  // namespace wbtest

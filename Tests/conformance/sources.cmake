@@ -27,4 +27,14 @@ set(CONFORMANCE_SOURCES
   ${PROJECT_SOURCE_DIR}/Tests/conformance/certadm_truncate_end_free_test.cpp
   ${PROJECT_SOURCE_DIR}/Tests/conformance/certadm_handles_test.cpp
   ${PROJECT_SOURCE_DIR}/Tests/conformance/certadm_roundtrip_test.cpp
-  ${PROJECT_SOURCE_DIR}/Tests/conformance/certadm_restore_test.cpp)
+  ${PROJECT_SOURCE_DIR}/Tests/conformance/certadm_restore_test.cpp
+  ${PROJECT_SOURCE_DIR}/Tests/conformance/jet_constants_test.cpp
+  ${PROJECT_SOURCE_DIR}/Tests/conformance/jet_instance_test.cpp
+  ${PROJECT_SOURCE_DIR}/Tests/conformance/jet_begin_test.cpp
+  ${PROJECT_SOURCE_DIR}/Tests/conformance/jet_attach_open_test.cpp
+  ${PROJECT_SOURCE_DIR}/Tests/conformance/jet_read_close_test.cpp
+  ${PROJECT_SOURCE_DIR}/Tests/conformance/jet_loginfo_test.cpp
+  ${PROJECT_SOURCE_DIR}/Tests/conformance/jet_truncate_end_test.cpp
+  ${PROJECT_SOURCE_DIR}/Tests/conformance/jet_stream_test.cpp
+  ${PROJECT_SOURCE_DIR}/Tests/conformance/jet_restore_test.cpp
+  ${PROJECT_SOURCE_DIR}/Tests/conformance/jet_legacy_test.cpp)
