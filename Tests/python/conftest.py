@@ -93,3 +93,54 @@ def cs_prepare(lib):
     yield cs_prepare
     for hbc in started:
         lib.CertSrvBackupEnd(hbc)
+
+
+# ---- ESENT (Jet*) ------------------------------------------------------------------------------------
+
+JET_bitTermStopBackup = 0x4
+
+
+@pytest.fixture
+def ese():
+    """A small ESE server "ESE01" for the Jet API: 2 MiB database (C:\\ESE\\ese.edb), 2 archived logs of
+    64 KiB (C:\\ESE\\logs)."""
+    return winbackup.servers.create("ESE01", role="ese", db_size="2M", logs=2, log_size="64K")
+
+
+class JetInstances:
+    """Jet instances through ctypes (JetCreateInstanceW, JetInit), ended after the test so that the
+    process leaves multi-instance mode (the mode is process-wide: legacy-mode tests need a process
+    of their own)."""
+
+    def __init__(self, lib):
+        self.lib, self.handles = lib, []
+
+    def create(self, name="ESE01", init=True):
+        """A new instance's handle; JetInit'ed unless init=False. Fails the test on an error."""
+        handle = _lib.JET_INSTANCE(0)
+        err = self.lib.JetCreateInstanceW(ctypes.byref(handle), _lib.wstr(name))
+        assert err == 0, f"JetCreateInstanceW({name!r}) = {err}"
+        self.handles.append(handle.value)
+        if init:
+            err = self.lib.JetInit(ctypes.byref(handle))
+            assert err == 0, f"JetInit({name!r}) = {err}"
+        return handle.value
+
+    def backup(self, name="ESE01", grbit=0):
+        """An initialized instance with a backup begun: its handle."""
+        handle = self.create(name)
+        err = self.lib.JetBeginExternalBackupInstance(handle, grbit)
+        assert err == 0, f"JetBeginExternalBackupInstance = {err}"
+        return handle
+
+    def end_all(self):
+        for handle in self.handles:
+            self.lib.JetTerm2(handle, JET_bitTermStopBackup)     # -1003 for those already ended
+        self.handles.clear()
+
+
+@pytest.fixture
+def jet(lib):
+    instances = JetInstances(lib)
+    yield instances
+    instances.end_all()

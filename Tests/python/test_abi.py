@@ -27,14 +27,21 @@ def header_text(name):
 
 
 def header_prototypes():
-    """{name: (return type, [parameter declarations])} of every function in include/*.h."""
+    """{name: (return type, [parameter declarations])} of every function in include/*.h. esent.h's
+    generic names (JetOpenFileInstance), which the library also exports as the bare Windows 2000
+    names, take the prototype of the function they map to without JET_UNICODE (the A one)."""
     found = {}
     for header in sorted(INCLUDE.glob("*.h")):
         text = header_text(header.name)
         for ret, name, params in re.findall(
-                r"(?:WB_API\s+)?\b(HRESULT|VOID|DWORD|const char \*)\s*(?:(?:NTDSBCLI|CERTBCLI)_API\s+)?(\w+)\s*\(([^;{]*?)\)\s*;", text):
+                r"(?:WB_API\s+)?\b(HRESULT|VOID|DWORD|JET_ERR|const char \*)\s*(?:(?:NTDSBCLI|CERTBCLI|JET)_API\s+)?(\w+)\s*"
+                r"\(([^;{]*?)\)\s*;", text):
             params = [p.strip() for p in " ".join(params.split()).split(",")]
             found[name] = (ret, [] if params in (["void"], [""]) else params)
+        if "#ifdef JET_UNICODE" in text:
+            narrow = text.split("#ifdef JET_UNICODE", 1)[1].split("#else", 1)[1].split("#endif", 1)[0]
+            for generic, target in re.findall(r"^#define\s+(Jet\w+)\s+(Jet\w+)\s*$", narrow, re.M):
+                found[generic] = found[target]
     return found
 
 
@@ -240,8 +247,13 @@ def test_unc_is_spelled_as_the_server_was_created(lib):
 # ---- the bindings against the headers -------------------------------------------------------
 
 POINTER_SIZE = ctypes.sizeof(c_void_p)
-SCALAR_SIZES = {"DWORD": 4, "ULONG": 4, "LONG": 4, "BOOL": 4, "HRESULT": 4, "LONGLONG": 8}
-RESTYPES = {"HRESULT": _lib.HRESULT, "VOID": None, "DWORD": _lib.DWORD, "const char *": c_char_p}
+SCALAR_SIZES = {"DWORD": 4, "ULONG": 4, "LONG": 4, "BOOL": 4, "HRESULT": 4, "LONGLONG": 8,
+                "uint32_t": 4, "int32_t": 4, "JET_GRBIT": 4}
+# esent.h: pointer-sized handles (uintptr_t), strings and the status callback.
+POINTER_KINDS = {"HBC", "HCSBC", "PVOID", "JET_API_PTR", "JET_INSTANCE", "JET_SESID", "JET_HANDLE", "JET_PSTR",
+                 "JET_PCSTR", "JET_PWSTR", "JET_PCWSTR", "JET_PFNSTATUS"}
+RESTYPES = {"HRESULT": _lib.HRESULT, "VOID": None, "DWORD": _lib.DWORD, "const char *": c_char_p,
+            "JET_ERR": _lib.JET_ERR}
 RESTORE_SIDE = {"DsRestoreGetDatabaseLocationsA", "DsRestoreGetDatabaseLocationsW", "DsRestorePrepareA",
                 "DsRestorePrepareW", "DsRestoreRegisterA", "DsRestoreRegisterW", "DsRestoreRegisterComplete",
                 "DsRestoreEnd"}
@@ -249,7 +261,7 @@ RESTORE_SIDE = {"DsRestoreGetDatabaseLocationsA", "DsRestoreGetDatabaseLocations
 
 def header_param_size(declaration):
     kind = declaration.split()[0] if declaration.split()[0] != "const" else declaration.split()[1]
-    if "*" in declaration or "[]" in declaration or kind in ("HBC", "HCSBC", "PVOID") or re.match(r"L?P[A-Z]", kind):
+    if "*" in declaration or "[]" in declaration or kind in POINTER_KINDS or re.match(r"L?P[A-Z]", kind):
         return POINTER_SIZE
     return SCALAR_SIZES[kind]
 

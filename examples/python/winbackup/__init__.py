@@ -1,6 +1,6 @@
 """winbackup: Python bindings for libwinbackup.so, the Linux emulation of Windows' Ntdsbcli.dll
-(Active Directory backup and restore, winbackup.ntds) and Certadm.dll (Certificate Services,
-winbackup.certsrv).
+(Active Directory backup and restore, winbackup.ntds), Certadm.dll (Certificate Services,
+winbackup.certsrv) and ESENT's external backup and restore API (Jet*, winbackup.esent).
 
     import winbackup
     winbackup.servers.create("DC01", db_size="2M", logs=2)
@@ -25,11 +25,21 @@ A certification authority: a full backup, then incremental ones, restored onto a
 A restore step by step: winbackup.ntds.restore (a context manager over DsRestorePrepare ...
 DsRestoreEnd), winbackup.certsrv.restore for a CA. The library is found through $WINBACKUP_LIB,
 else the repo's build outputs, else "libwinbackup.so" on the loader path (see winbackup._lib).
-Errors raise HResultError.
+Errors raise HResultError; the Jet* functions of winbackup.esent raise JetError (a JET_ERR):
+
+    with winbackup.esent.Instance("ESE01") as inst:
+        inst.init()
+        with inst.external_backup() as b:
+            for f in b.attach_info():         # the databases before the log list
+                b.copy(f, to="/backups/ese01")
+            for f in b.log_info():
+                b.copy(f, to="/backups/ese01")
+            b.truncate()
 """
 
-from . import certsrv, errors, ntds, servers
+from . import certsrv, errors, esent, ntds, servers
 from ._lib import LibraryNotFoundError, library_path
-from .errors import HResultError
+from .errors import HResultError, JetError
 
-__all__ = ["HResultError", "LibraryNotFoundError", "certsrv", "errors", "library_path", "ntds", "servers"]
+__all__ = ["HResultError", "JetError", "LibraryNotFoundError", "certsrv", "errors", "esent", "library_path", "ntds",
+           "servers"]

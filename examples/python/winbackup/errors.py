@@ -7,6 +7,11 @@ when the package sits in the winbackup repository (or $WINBACKUP_INCLUDE names t
 elsewhere the built-in table below, which the tests check against the headers, is used.
 ESE_CODES adds the few engine errors the restore side returns that no header names
 (JET_errRestoreOfNonBackupDatabase, 0xC8000267).
+
+The Jet* functions (include/esent.h) return a JET_ERR instead: a signed value, 0 for success,
+negative for an error (JET_errInvalidParameter, -1003), positive for a warning. JET_CODES maps the
+JET_err* and JET_wrn* names of esent.h to their values (JET_BUILTIN_CODES without the headers);
+JetError is what the winbackup.esent functions raise.
 """
 
 import os
@@ -121,3 +126,77 @@ def __getattr__(name):
         return CODES[name]
     except KeyError:
         raise AttributeError(f"module 'winbackup.errors' has no attribute {name!r}") from None
+
+
+# ---- Jet* (esent.h): JET_ERR values -----------------------------------------------------------------
+
+# The JET_ERRs docs/CONTRACT-ESENT.md names, for use without the headers.
+JET_BUILTIN_CODES = {
+    "JET_errSuccess": 0, "JET_wrnBufferTruncated": 1006,
+    "JET_errLogFileCorrupt": -501, "JET_errBackupDirectoryNotEmpty": -504, "JET_errBackupInProgress": -505,
+    "JET_errRestoreInProgress": -506, "JET_errNoBackup": -520, "JET_errInvalidBackupSequence": -521,
+    "JET_errInvalidBackup": -526, "JET_errMissingLogFile": -528, "JET_errBadLogSignature": -530,
+    "JET_errBadDbSignature": -531, "JET_errSoftRecoveryOnBackupDatabase": -544, "JET_errEndingRestoreLogTooLow": -553,
+    "JET_errStartingRestoreLogTooHigh": -554, "JET_errGivenLogFileIsNotContiguous": -556,
+    "JET_errMissingFullBackup": -560, "JET_errMissingFileToBackup": -569, "JET_errLogReadVerifyFailure": -612,
+    "JET_errRestoreOfNonBackupDatabase": -615, "JET_errLogFileNotCopied": -616, "JET_errBackupAbortByServer": -801,
+    "JET_errInvalidGrbit": -900, "JET_errInvalidParameter": -1003, "JET_errOutOfMemory": -1011,
+    "JET_errReadVerifyFailure": -1018, "JET_errInvalidPath": -1023, "JET_errNotInitialized": -1029,
+    "JET_errAlreadyInitialized": -1030, "JET_errBufferTooSmall": -1038, "JET_errRunningInOneInstanceMode": -1080,
+    "JET_errRunningInMultiInstanceMode": -1081, "JET_errInstanceNameInUse": -1086,
+    "JET_errInstanceUnavailable": -1090, "JET_errReadPgnoVerifyFailure": -1118, "JET_errDatabaseInUse": -1202,
+    "JET_errDatabaseNotFound": -1203, "JET_errDatabaseCorrupted": -1206,
+}
+
+_JET_DEFINE = re.compile(r"^#define\s+(JET_(?:err|wrn)\w+)\s+\(?(-?\d+)\)?\s*$", re.M)
+
+
+def parse_jet_codes(text):
+    """{name: signed value} of the numeric JET_err* / JET_wrn* #defines of esent.h's text (aliases
+    such as JET_errDatabaseInconsistent, defined as another name, are left out)."""
+    return {name: int(value) for name, value in _JET_DEFINE.findall(text)}
+
+
+def _load_jet_codes():
+    folder = include_dir()
+    if folder is None or not (folder / "esent.h").is_file():
+        return dict(JET_BUILTIN_CODES)
+    return parse_jet_codes((folder / "esent.h").read_text())
+
+
+JET_CODES = _load_jet_codes()
+JET_NAMES = {}
+for _name, _value in JET_CODES.items():
+    JET_NAMES.setdefault(_value, _name)          # the first name esent.h gives a value
+
+
+def jet_name(err):
+    """The name of a JET_ERR ("JET_errInvalidParameter"), or its number if it has none."""
+    return JET_NAMES.get(err, str(err))
+
+
+class JetError(Exception):
+    """A Jet* call returned a negative JET_ERR.
+
+    .name is esent.h's name ("JET_errBackupInProgress"), .value the JET_ERR (-505), .function the
+    C function that returned it (when known)."""
+
+    def __init__(self, name, value, function=None):
+        self.name, self.value, self.function = name, value, function
+        where = f"{function}: " if function else ""
+        super().__init__(f"{where}{name} ({value})")
+
+    @property
+    def err(self):
+        return self.value
+
+    @classmethod
+    def from_err(cls, err, function=None):
+        return cls(jet_name(err), err, function)
+
+
+def jet_check(err, function=None):
+    """Raises JetError if err is negative; returns err (0, or a JET_wrn* warning) otherwise."""
+    if err < 0:
+        raise JetError.from_err(err, function)
+    return err
