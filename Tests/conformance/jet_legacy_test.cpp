@@ -74,7 +74,7 @@ JET_ERR legacyList(JET_ERR (*fn)(JET_PSTR, uint32_t, uint32_t *), std::vector<st
     uint32_t cb = kSentinel;
     JET_ERR err = fn(buf.data(), static_cast<uint32_t>(buf.size()), &cb);
     names->clear();
-    if (err == JET_errSuccess) EXPECT_TRUE(parseListA(buf.data(), cb, names));
+    if (err == JET_errSuccess) { EXPECT_TRUE(parseListA(buf.data(), cb, names)); }
     return err;
 }
 
