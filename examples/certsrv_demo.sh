@@ -12,28 +12,7 @@
 # Environment: WINBACKUP_ROOT (a scratch folder, emptied by setup), WINBACKUPCTL, SAMPLES (the
 # folder of the sample programs), LD_LIBRARY_PATH (the folder of libcertadm.so).
 set -eu
-sets="$WINBACKUP_ROOT/backups"
-log="$WINBACKUP_ROOT/step.log"
-
-fail() { echo "FAIL: $*"; exit 1; }
-# Runs a command, shows its output, keeps it in $log; a non-zero exit fails the step.
-run() {
-    echo "\$ $*"
-    status=0
-    "$@" >"$log" 2>&1 || status=$?
-    cat "$log"
-    [ "$status" -eq 0 ] || fail "exit status $status"
-}
-# The same for a command that must fail.
-run_failing() {
-    echo "\$ $*"
-    status=0
-    "$@" >"$log" 2>&1 || status=$?
-    cat "$log"
-    [ "$status" -ne 0 ] || fail "it succeeded"
-}
-expect() { grep -Eq -- "$1" "$log" || fail "no line matches /$1/"; }
-ctl() { "$WINBACKUPCTL" "$@"; }
+. "$(dirname "$0")/demo_lib.sh"
 # The local copy of a file a server publishes (C:\Windows\System32\CertSrv\CertEnroll\NAME).
 published() { echo "$WINBACKUP_ROOT/servers/$1/C/Windows/System32/CertSrv/CertEnroll/$2"; }
 # The lowest and highest log generation of a backup set (decimal), from its file names (hex).
