@@ -2,6 +2,7 @@
 // "OpenFile"; docs/CONTRACT-ESENT.md.
 #include "helpers.h"
 
+#include <cstdio>
 #include <cstring>
 
 using namespace wbtest;
@@ -34,6 +35,14 @@ struct InIncremental : OneEse {
         EXPECT_TRUE(ok);
     }
 };
+
+// A new file with these bytes (replaced if it exists).
+void writeNew(const std::string &path, const std::vector<uint8_t> &bytes) {
+    FILE *f = fopen(path.c_str(), "wb");
+    ASSERT_NE(f, nullptr) << path;
+    EXPECT_EQ(fwrite(bytes.data(), 1, bytes.size(), f), bytes.size());
+    fclose(f);
+}
 
 // JetOpenFileInstanceA with sentinel outputs, which must stay untouched on failure.
 JET_ERR openA(JET_INSTANCE inst, const char *name) {
@@ -349,4 +358,37 @@ TEST(JetOpenFileInstance, AListedLogThatDisappearedIsMissingFileToBackup) {  // 
     removeFile(root.logs.back());
     EXPECT_EQ(openA(root.h(), root.logs.back().c_str()), JET_errMissingFileToBackup);
     EXPECT_EQ(jetProbe(root.h()), JET_errNoBackup);
+}
+
+TEST(JetGetAttachInfoInstance, TheStopIsCheckedBeforeTheIncrementalCheck) {  // §A.2 GetAttachInfo order: -520, then -801, then -521
+    InIncremental root;
+    ASSERT_TRUE(root.ok);
+    ASSERT_EQ(JetStopBackupInstance(root.h()), JET_errSuccess);
+    EXPECT_EQ(jetProbe(root.h()), JET_errBackupAbortByServer) << "a stopped incremental backup";
+    EXPECT_EQ(JetEndExternalBackupInstance(root.h()), JET_errSuccess);
+    EXPECT_EQ(jetProbe(root.h()), JET_errNoBackup);
+}
+
+TEST(JetOpenFileInstance, AFileOpenInTheLogPhaseIsReadAsAPatchFileUnlessItIsALog) {  // §A.2 OpenFile: the extension decides log or patch; a patch file is delivered as it is
+    InLogPhase root;
+    // a file of the server with another extension: its bytes as they are, with no log checks
+    std::string local = eseDatabaseFile();
+    local = local.substr(0, local.size() - 3) + "pat";  // C:\ESE\ese.pat
+    std::vector<uint8_t> content(3 * kPage + 100);
+    for (size_t i = 0; i < content.size(); ++i) content[i] = static_cast<uint8_t>(i * 7 + 1);
+    writeNew(local, content);
+    uint64_t size = 0;
+    ASSERT_EQ(jetOpen(root.h(), "C:\\ESE\\ese.pat", &size), JET_errSuccess);
+    EXPECT_EQ(size, content.size()) << "a patch file's size is its file's";
+    std::vector<uint8_t> bytes;
+    EXPECT_EQ(jetReadAll(root.h(), &bytes, 2 * kPage), JET_errSuccess) << "no log checks on a patch file";
+    EXPECT_TRUE(bytes == content);
+    EXPECT_EQ(JetCloseFileInstance(root.h(), 0), JET_errSuccess);
+    // the same bytes named .log are checked as a log
+    std::string fake = eseLogDir() + "/" + jetLogName(logGenerationA(root.logs.front()) + 0x100);
+    writeNew(fake, content);
+    ASSERT_EQ(jetOpen(root.h(), fake), JET_errSuccess);
+    EXPECT_EQ(jetReadAll(root.h(), &bytes, 2 * kPage), JET_errLogReadVerifyFailure) << "a .log is verified as a log";
+    EXPECT_EQ(jetProbe(root.h()), JET_errNoBackup) << "a log read error aborts the backup";
+    removeFile(fake);
 }

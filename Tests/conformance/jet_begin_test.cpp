@@ -178,3 +178,48 @@ TEST(JetBeginExternalBackupInstance, BeforeJetInitIsNotInitialized) {  // contra
     EXPECT_EQ(JetBeginExternalBackupInstance(idle, 0), JET_errNotInitialized);
     EXPECT_EQ(JetBeginExternalBackupInstance(idle, JET_bitBackupIncremental), JET_errNotInitialized);
 }
+
+TEST(JetBeginExternalBackupInstance, SurrogateWithCircularLoggingIsInvalidBackup) {  // §A.2 Begin: "Incremental (or surrogate) while circular logging is on -> -526"
+    OneEse root(kEseCircular);
+    EXPECT_EQ(JetBeginExternalBackupInstance(root.h(), kBitSurrogate), JET_errInvalidBackup) << "surrogate alone";
+    if (jetProbe(root.h()) != JET_errNoBackup) JetEndExternalBackupInstance2(root.h(), JET_bitBackupEndAbort);
+    // backup.cxx checks surrogate + circular before the internal-copy combinations
+    EXPECT_EQ(JetBeginExternalBackupInstance(root.h(), kBitSurrogate | kBitInternalCopy), JET_errInvalidBackup)
+        << "surrogate + internal copy: -526 comes before -900";
+    if (jetProbe(root.h()) != JET_errNoBackup) JetEndExternalBackupInstance2(root.h(), JET_bitBackupEndAbort);
+    EXPECT_EQ(JetBeginExternalBackupInstance(root.h(), 0), JET_errSuccess) << "a full backup is allowed";
+    EXPECT_EQ(JetEndExternalBackupInstance2(root.h(), JET_bitBackupEndAbort), JET_errSuccess);
+}
+
+TEST(JetBeginExternalBackupInstance, CircularLoggingIsCheckedBeforeTheInternalCopyCombinations) {  // §A.2 Begin order: -526 before "internal copy + incremental -> -900"
+    OneEse root(kEseCircular);
+    EXPECT_EQ(JetBeginExternalBackupInstance(root.h(), kBitInternalCopy | JET_bitBackupIncremental), JET_errInvalidBackup);
+    EXPECT_EQ(jetProbe(root.h()), JET_errNoBackup);
+}
+
+TEST(JetBeginExternalBackupInstance, InternalCopyCombinationsAreCheckedBeforeBackupInProgressAndMissingFullBackup) {  // §A.2 Begin order: -900 before -505 and -560
+    OneEse root;
+    ASSERT_TRUE(databaseBkinfo("ESE01", kBkinfoFullPrev).zero) << "no full backup: an incremental would be -560";
+    EXPECT_EQ(JetBeginExternalBackupInstance(root.h(), kBitInternalCopy | JET_bitBackupIncremental), JET_errInvalidGrbit);
+    EXPECT_EQ(jetProbe(root.h()), JET_errNoBackup);
+    ASSERT_EQ(JetBeginExternalBackupInstance(root.h(), 0), JET_errSuccess);
+    EXPECT_EQ(JetBeginExternalBackupInstance(root.h(), kBitInternalCopy | JET_bitBackupIncremental), JET_errInvalidGrbit);
+    EXPECT_EQ(JetBeginExternalBackupInstance(root.h(), kBitInternalCopy | kBitSurrogate), JET_errInvalidGrbit);
+    EXPECT_EQ(JetBeginExternalBackupInstance(root.h(), JET_bitBackupIncremental), JET_errBackupInProgress) << "-505 before -560";
+    EXPECT_EQ(jetProbe(root.h()), JET_errSuccess) << "the running backup is untouched";
+    EXPECT_EQ(JetEndExternalBackupInstance2(root.h(), JET_bitBackupEndAbort), JET_errSuccess);
+}
+
+TEST(JetBeginExternalBackupInstance, AFullBeginStartsInTheDatabasePhase) {  // §A.2 state machine: NotStarted --Begin(full)--> Databases
+    OneEse root;
+    ASSERT_EQ(WbWriteServerA("ESE01", 2), S_OK);
+    std::vector<uint32_t> before = eseLogGenerations();
+    ASSERT_EQ(JetBeginExternalBackupInstance(root.h(), 0), JET_errSuccess);
+    EXPECT_EQ(eseLogGenerations(), before) << "Begin does not roll the log (GetLogInfo does)";
+    std::vector<std::string> dbs;
+    EXPECT_EQ(jetAttachInfo(root.h(), &dbs), JET_errSuccess);
+    EXPECT_EQ(jetOpen(root.h(), "C:\\ESE\\edb.chk"), JET_errDatabaseNotFound) << "only databases open in the database phase";
+    std::vector<uint8_t> stream;
+    EXPECT_EQ(jetCopy(root.h(), kEseDatabase, &stream), JET_errSuccess);
+    EXPECT_EQ(JetEndExternalBackupInstance2(root.h(), JET_bitBackupEndAbort), JET_errSuccess);
+}

@@ -324,3 +324,35 @@ TEST(JetGetTruncateLogInfoInstance, AlsoRollsTheLogAndEndsTheDatabasePhase) {  /
     EXPECT_EQ(eseLogGenerations().size(), before.size() + 1) << "once";
     EXPECT_EQ(jetOpen(root.h(), kEseDatabase), JET_errInvalidBackupSequence) << "the database phase is over";
 }
+
+TEST(JetGetLogInfoInstance, TheStopIsCheckedBeforeTheOpenFile) {  // §A.2 GetLogInfo order: -520, -801, then a file open -> -521
+    OneEse root;
+    ASSERT_EQ(JetBeginExternalBackupInstance(root.h(), 0), JET_errSuccess);
+    ASSERT_EQ(jetOpen(root.h(), kEseDatabase), JET_errSuccess);
+    ASSERT_EQ(JetStopBackupInstance(root.h()), JET_errSuccess);
+    std::vector<std::string> logs;
+    EXPECT_EQ(jetLogInfo(root.h(), &logs), JET_errBackupAbortByServer);
+    EXPECT_EQ(jetTruncateLogInfo(root.h(), &logs), JET_errBackupAbortByServer);
+    EXPECT_EQ(JetEndExternalBackupInstance(root.h()), JET_errSuccess);
+}
+
+TEST(JetGetLogInfoInstance, TheListHoldsLogsOnlyAndNoPatchFileIsMade) {  // §A.2 GetLogInfo: modern ESE emits no .pat patch files (fIncludePatch false)
+    OneEse root;
+    ASSERT_EQ(WbWriteServerA("ESE01", 3), S_OK);
+    ASSERT_EQ(JetBeginExternalBackupInstance(root.h(), 0), JET_errSuccess);
+    std::vector<uint8_t> stream;
+    ASSERT_EQ(jetCopy(root.h(), kEseDatabase, &stream), JET_errSuccess);
+    std::vector<std::string> logs;
+    ASSERT_EQ(jetLogInfo(root.h(), &logs), JET_errSuccess);
+    ASSERT_FALSE(logs.empty());
+    for (const std::string &l : logs) {
+        EXPECT_NE(logGenerationA(l), 0u) << l << " is not an archived log";
+        EXPECT_EQ(l.substr(l.size() - 4), ".log") << l;
+    }
+    std::string dbDir = eseDatabaseFile();
+    dbDir = dbDir.substr(0, dbDir.rfind('/'));
+    for (const std::string &dir : {dbDir, eseLogDir()})
+        for (const std::string &name : listDir(dir))
+            EXPECT_FALSE(name.size() > 4 && name.substr(name.size() - 4) == ".pat") << "a patch file was made: " << dir << "/" << name;
+    EXPECT_EQ(JetEndExternalBackupInstance2(root.h(), JET_bitBackupEndAbort), JET_errSuccess);
+}

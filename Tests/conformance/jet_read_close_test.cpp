@@ -3,6 +3,7 @@
 // checks of a database stream are in jet_stream_test.cpp.
 #include "helpers.h"
 
+#include <cstdio>
 #include <cstring>
 
 using namespace wbtest;
@@ -36,6 +37,29 @@ struct LogOpen : OneEse {
         EXPECT_EQ(jetLogInfo(h(), &logs), JET_errSuccess);
         EXPECT_FALSE(logs.empty());
         if (!logs.empty()) { EXPECT_EQ(jetOpen(h(), logs[0], &size), JET_errSuccess); }
+    }
+};
+
+// A full backup past its log list with a patch file (any file that is not a log) open: `pages`
+// pages of bytes written to C:\ESE\ese.pat, nothing read yet.
+struct PatchOpen : OneEse {
+    std::string local;
+    std::vector<uint8_t> content;
+    explicit PatchOpen(size_t pages = 4) {
+        std::vector<std::string> logs;
+        EXPECT_EQ(JetBeginExternalBackupInstance(h(), 0), JET_errSuccess);
+        EXPECT_EQ(jetLogInfo(h(), &logs), JET_errSuccess);
+        local = eseDatabaseFile();
+        local = local.substr(0, local.size() - 3) + "pat";
+        content.resize(pages * kPage);
+        for (size_t i = 0; i < content.size(); ++i) content[i] = static_cast<uint8_t>(i * 13 + 5);
+        FILE *f = fopen(local.c_str(), "wb");
+        EXPECT_NE(f, nullptr) << local;
+        if (f) {
+            EXPECT_EQ(fwrite(content.data(), 1, content.size(), f), content.size());
+            fclose(f);
+        }
+        EXPECT_EQ(jetOpen(h(), "C:\\ESE\\ese.pat"), JET_errSuccess);
     }
 };
 
@@ -247,5 +271,34 @@ TEST(JetCloseFileInstance, ClosingBeforeTheEndIsAllowedAndTheFileCanBeOpenedAgai
     std::vector<uint8_t> stream;
     EXPECT_EQ(jetCopy(root.h(), kEseDatabase, &stream), JET_errSuccess) << "opened again, from its start";
     EXPECT_TRUE(databaseStreamMatches(stream, eseDatabaseFile()));
+    EXPECT_EQ(JetEndExternalBackupInstance2(root.h(), JET_bitBackupEndAbort), JET_errSuccess);
+}
+
+TEST(JetReadFileInstance, FirstPatchFileReadNeedsTwoPages) {  // §A.2 ReadFile: "Log and patch files: a read at offset 0 needs at least 2 pages"
+    PatchOpen root;
+    AlignedBuffer buf(2 * kPage);
+    uint32_t got;
+    EXPECT_EQ(readOnce(root.h(), buf.p, kPage, &got), JET_errInvalidParameter);
+    EXPECT_EQ(jetProbe(root.h()), JET_errSuccess) << "the refusal aborts nothing";
+    ASSERT_EQ(readOnce(root.h(), buf.p, 2 * kPage, &got), JET_errSuccess);
+    EXPECT_EQ(got, 2 * kPage);
+    EXPECT_EQ(memcmp(buf.p, root.content.data(), 2 * kPage), 0);
+    EXPECT_EQ(readOnce(root.h(), buf.p, kPage, &got), JET_errSuccess) << "only the first read needs two pages";
+    EXPECT_EQ(got, kPage);
+    EXPECT_EQ(memcmp(buf.p, root.content.data() + 2 * kPage, kPage), 0);
+    EXPECT_EQ(JetEndExternalBackupInstance2(root.h(), JET_bitBackupEndAbort), JET_errSuccess);
+}
+
+TEST(JetReadFileInstance, AReadErrorOnAPatchFileAbortsTheBackup) {  // §A.2 ReadFile: "A read error on a log or patch file aborts the whole backup"
+    PatchOpen root;
+    AlignedBuffer buf(2 * kPage);
+    uint32_t got;
+    ASSERT_EQ(readOnce(root.h(), buf.p, 2 * kPage, &got), JET_errSuccess);
+    truncateFile(root.local, kPage);  // the rest of the file is gone: the next read cannot be served
+    JET_ERR err = readOnce(root.h(), buf.p, 2 * kPage, &got);
+    EXPECT_LT(err, 0) << "a read of bytes that are gone";
+    EXPECT_EQ(jetProbe(root.h()), JET_errNoBackup) << "the backup was aborted (read error " << err << ")";
+    EXPECT_EQ(JetCloseFileInstance(root.h(), 0), JET_errNoBackup);
+    EXPECT_EQ(JetBeginExternalBackupInstance(root.h(), 0), JET_errSuccess) << "the server is free at once";
     EXPECT_EQ(JetEndExternalBackupInstance2(root.h(), JET_bitBackupEndAbort), JET_errSuccess);
 }

@@ -6,6 +6,8 @@
 #include <algorithm>
 #include <thread>
 
+#include <unistd.h>
+
 using namespace wbtest;
 
 namespace {
@@ -454,4 +456,57 @@ TEST(JetStopBackupInstance, TheServerStoppingStopsTheBackupToo) {  // contract: 
     ASSERT_EQ(WbStartServerA("ESE01"), S_OK);
     JetBackupSet set;
     EXPECT_TRUE(jetBackup(root.h(), root.path() + "/set", &set)) << "the instance backs up the restarted server";
+}
+
+// --- added by the §A audit (JET-RULES.md) ------------------------------------------------------------------
+
+TEST(JetTruncateLogInstance, AnOpenFileIsCheckedBeforeTheCopyCheck) {  // §A.2 TruncateLog order: a file open -> -521 before -616
+    LogsListed root;
+    ASSERT_EQ(jetOpen(root.h(), root.logs.at(0)), JET_errSuccess);  // no log copied yet: -616 would apply too
+    EXPECT_EQ(JetTruncateLogInstance(root.h()), JET_errInvalidBackupSequence);
+    ASSERT_EQ(JetCloseFileInstance(root.h(), 0), JET_errSuccess);
+    EXPECT_EQ(JetTruncateLogInstance(root.h()), JET_errLogFileNotCopied);
+    EXPECT_EQ(JetEndExternalBackupInstance2(root.h(), JET_bitBackupEndAbort), JET_errSuccess);
+}
+
+TEST(JetTruncateLogInstance, TheDeleteRangeIsFixedWhenTheLogListIsTaken) {  // §A.3: DeleteMac = min(checkpoint at GetLogInfo time, CopyMac)
+    LogsListed root;
+    ASSERT_EQ(jetCopyLogs(root.h(), root.logs), JET_errSuccess);
+    ASSERT_EQ(WbWriteServerA("ESE01", 4), S_OK);  // the checkpoint moves on after the list
+    ASSERT_GT(eseCheckpointGeneration(), root.checkpointAtList);
+    std::vector<uint32_t> before = eseLogGenerations();
+    ASSERT_LT(before.front(), root.checkpointAtList) << "nothing to delete";
+    ASSERT_EQ(JetTruncateLogInstance(root.h()), JET_errSuccess);
+    std::vector<uint32_t> expected;
+    for (uint32_t g : before)
+        if (g >= root.checkpointAtList) expected.push_back(g);
+    EXPECT_EQ(eseLogGenerations(), expected) << "deleted below the checkpoint at the list (" << root.checkpointAtList
+                                             << "), not below the later one";
+    EXPECT_EQ(JetEndExternalBackupInstance(root.h()), JET_errSuccess);
+}
+
+TEST(JetTruncateLogInstance, ADeleteFailureStopsTheTruncationAtThatLog) {  // §A.3: the deleter goes in increasing order and stops at the first error other than a missing file
+    LogsListed root;
+    ASSERT_EQ(jetCopyLogs(root.h(), root.logs), JET_errSuccess);
+    std::vector<uint32_t> before = eseLogGenerations();
+    std::vector<uint32_t> deletable;
+    for (uint32_t g : before)
+        if (g < root.checkpointAtList) deletable.push_back(g);
+    ASSERT_GE(deletable.size(), 3u) << "the test needs three logs to delete";
+    // the oldest missing (skipped), the third undeletable: a directory in its place
+    uint32_t missing = deletable[0], stuck = deletable[2];
+    removeFile(eseLogFile("ESE01", missing));
+    std::string stuckPath = eseLogFile("ESE01", stuck);
+    removeFile(stuckPath);
+    makeDirs(stuckPath + "/keep");
+    JET_ERR err = JetTruncateLogInstance(root.h());
+    EXPECT_LT(err, 0) << "the deleter's error is returned";
+    EXPECT_FALSE(onDisk(deletable[1])) << "the log before it was deleted (after the missing one)";
+    EXPECT_TRUE(fileExists(stuckPath + "/keep")) << "the undeletable one stays";
+    for (uint32_t g : before)
+        if (g > stuck) { EXPECT_TRUE(fileExists(eseLogFile("ESE01", g))) << "generation " << g << " after the failure was deleted"; }
+    EXPECT_EQ(jetProbe(root.h()), JET_errSuccess) << "a failed deletion does not abort the backup (err " << err << ")";
+    EXPECT_EQ(rmdir((stuckPath + "/keep").c_str()), 0);
+    EXPECT_EQ(rmdir(stuckPath.c_str()), 0);
+    EXPECT_EQ(JetEndExternalBackupInstance2(root.h(), JET_bitBackupEndAbort), JET_errSuccess);
 }

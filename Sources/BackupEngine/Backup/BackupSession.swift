@@ -251,12 +251,7 @@ public final class BackupSession: Sendable {
     /// truncation may delete. Later calls return the same list.
     public func logNames() throws(BackupError) -> [WindowsPath] {
         try state.withLock { (s) throws(BackupError) -> [WindowsPath] in
-            try active(&s)
-            guard s.open == nil else { throw .invalidBackupSequence("a file is still open") }
-            if !s.logInfoPrepared {
-                do throws(BackupError) { try prepareLogInfo(&s) } catch { throw abort(&s, error) }
-            }
-            s.phase = .logsAndPatches
+            try enterLogPhase(&s)
             return (s.copyMic..<s.copyMac).map { layout.archivedLogWindowsPath($0) }
         }
     }
@@ -265,15 +260,21 @@ public final class BackupSession: Sendable {
     /// delete range). Like the log list, the first call rolls the log and ends the database phase.
     public func truncatableLogNames() throws(BackupError) -> [WindowsPath] {
         try state.withLock { (s) throws(BackupError) -> [WindowsPath] in
-            try active(&s)
-            guard s.open == nil else { throw .invalidBackupSequence("a file is still open") }
-            if !s.logInfoPrepared {
-                do throws(BackupError) { try prepareLogInfo(&s) } catch { throw abort(&s, error) }
-            }
-            s.phase = .logsAndPatches
+            try enterLogPhase(&s)
             let onDisk = Set(try layout.archivedGenerations())
             return (s.deleteMic..<max(s.deleteMic, s.deleteMac)).filter { onDisk.contains($0) }.map { layout.archivedLogWindowsPath($0) }
         }
+    }
+
+    /// What both log lists do first: the entry checks (-520, -801, a file open -521), which leave
+    /// the backup as it is; then, once, the log roll, whose failure aborts the backup.
+    private func enterLogPhase(_ s: inout State) throws(BackupError) {
+        try active(&s)
+        guard s.open == nil else { throw .invalidBackupSequence("a file is still open") }
+        if !s.logInfoPrepared {
+            do throws(BackupError) { try prepareLogInfo(&s) } catch { throw abort(&s, error) }
+        }
+        s.phase = .logsAndPatches
     }
 
     public var logRange: ClosedRange<UInt32>? {
