@@ -194,6 +194,7 @@ typedef struct {
 #define JET_wrnBufferTruncated 1006
 #define JET_errOutOfMemory (-1011)
 #define JET_errReadVerifyFailure (-1018)
+#define JET_errPageNotInitialized (-1019)
 #define JET_errOutOfFileHandles (-1020)
 #define JET_errDiskIO (-1022)
 #define JET_errInvalidPath (-1023)
@@ -211,6 +212,7 @@ typedef struct {
 #define JET_errInvalidSesid (-1104)
 #define JET_errInvalidInstance (-1115)
 #define JET_errReadPgnoVerifyFailure (-1118)
+#define JET_errReadLostFlushVerifyFailure (-1119)
 #define JET_errDatabaseInUse (-1202)
 #define JET_errDatabaseNotFound (-1203)
 #define JET_errDatabaseCorrupted (-1206)

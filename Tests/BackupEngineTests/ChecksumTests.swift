@@ -54,6 +54,27 @@ struct ChecksumTests {
         #expect(zero.withUnsafeBytes { PageFormat.verify($0, pgno: 1) } == .uninitialized)
     }
 
+    @Test("the ECC names the one flipped bit of a block; two bits, the checksum field and the format flag are not correctable")
+    func singleBitCorrection() {
+        var block = [UInt8](repeating: 0, count: 4096)
+        var generator = ContentGenerator(seed: 5)
+        block.withUnsafeMutableBytes { generator.fill($0) }
+        block[37] |= 0x20  // the format flag set, as in a log segment
+        let sealed = block.withUnsafeBytes { ESEChecksum.xe($0, pgno: 3, headerBlock: true) }
+        withUnsafeBytes(of: sealed.littleEndian) { for i in 0..<8 { block[i] = $0[i] } }
+        #expect(block.withUnsafeBytes { ESEChecksum.correctableBit($0, pgno: 3, headerBlock: true) } == nil)
+        for bit in [64, 1000, 9872, 32767] {
+            var flipped = block
+            flipped[bit / 8] ^= UInt8(1 << (bit % 8))
+            #expect(flipped.withUnsafeBytes { ESEChecksum.correctableBit($0, pgno: 3, headerBlock: true) } == bit)
+            flipped[(bit + 100) % 4096 / 8 + 8] ^= 0x01
+            #expect(flipped.withUnsafeBytes { ESEChecksum.correctableBit($0, pgno: 3, headerBlock: true) } == nil, "two bits")
+        }
+        var flag = block
+        flag[37] ^= 0x20
+        #expect(flag.withUnsafeBytes { ESEChecksum.correctableBit($0, pgno: 3, headerBlock: true) } == nil, "the format flag")
+    }
+
     @Test("legacy pages carry the XOR and the page number")
     func legacyPage() {
         var page = [UInt8](repeating: 0xA5, count: 8192)

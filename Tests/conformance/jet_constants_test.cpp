@@ -95,3 +95,18 @@ TEST(JetConstants, TheLibraryReturnsJethdrValues) {  // §A.1: -520 -521 -526 -5
     EXPECT_EQ(JetTruncateLogInstance(inst), -801);
     EXPECT_EQ(JetEndExternalBackupInstance(inst), 0);
 }
+
+// The two page-check errors of the §A.1 table the library never returns (uninitialised pages are
+// accepted; there is no flush map) must still be in esent.h with jethdr.w's values.
+TEST(JetConstants, ThePageCheckErrorsOfTheTableAreInTheHeaderToo) {  // §A.1: JET_errPageNotInitialized -1019, JET_errReadLostFlushVerifyFailure -1119
+#ifdef JET_errPageNotInitialized
+    static_assert(JET_errPageNotInitialized == -1019, "");
+#else
+    ADD_FAILURE() << "esent.h does not define JET_errPageNotInitialized (-1019)";
+#endif
+#ifdef JET_errReadLostFlushVerifyFailure
+    static_assert(JET_errReadLostFlushVerifyFailure == -1119, "");
+#else
+    ADD_FAILURE() << "esent.h does not define JET_errReadLostFlushVerifyFailure (-1119)";
+#endif
+}

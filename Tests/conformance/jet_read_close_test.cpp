@@ -297,6 +297,7 @@ TEST(JetReadFileInstance, AReadErrorOnAPatchFileAbortsTheBackup) {  // §A.2 Rea
     truncateFile(root.local, kPage);  // the rest of the file is gone: the next read cannot be served
     JET_ERR err = readOnce(root.h(), buf.p, 2 * kPage, &got);
     EXPECT_LT(err, 0) << "a read of bytes that are gone";
+    RecordProperty("err", err);
     EXPECT_EQ(jetProbe(root.h()), JET_errNoBackup) << "the backup was aborted (read error " << err << ")";
     EXPECT_EQ(JetCloseFileInstance(root.h(), 0), JET_errNoBackup);
     EXPECT_EQ(JetBeginExternalBackupInstance(root.h(), 0), JET_errSuccess) << "the server is free at once";

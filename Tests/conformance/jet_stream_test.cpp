@@ -4,7 +4,10 @@
 #include "helpers.h"
 
 #include <algorithm>
+#include <atomic>
+#include <chrono>
 #include <cstring>
+#include <thread>
 
 using namespace wbtest;
 
@@ -262,4 +265,103 @@ TEST(JetReadFileInstance, ADamagedLogSegmentIsLogReadVerifyFailureAndAbortsTheBa
         EXPECT_EQ(JetBeginExternalBackupInstance(root.h(), 0), JET_errSuccess) << "the server is free at once";
         EXPECT_EQ(JetEndExternalBackupInstance2(root.h(), JET_bitBackupEndAbort), JET_errSuccess);
     }
+}
+
+// --- added by the §A audit (JET-RULES.md) ------------------------------------------------------------------
+
+TEST(JetReadFileInstance, ABadPageIsReadAgainSixteenTimesWithAGrowingPauseBeforeItFails) {  // §A.4: 16 re-reads, linear backoff; DEVIATIONS.md 14: 1 ms x attempt
+    OneEse root;
+    std::string db = eseDatabaseFile();
+    std::vector<uint8_t> file = readFile(db);
+    size_t pgno = dataPageOf(file, 3);
+    ASSERT_NE(pgno, 0u);
+    writeAt(db, (pgno + 1) * kPage + kPage / 2, std::vector<uint8_t>(16, 0xA5));
+    ASSERT_EQ(JetBeginExternalBackupInstance(root.h(), 0), JET_errSuccess);
+    ASSERT_EQ(jetOpen(root.h(), kEseDatabase), JET_errSuccess);
+    auto start = std::chrono::steady_clock::now();
+    std::vector<uint8_t> good;
+    EXPECT_EQ(jetReadAll(root.h(), &good, 4 * kPage), JET_errReadVerifyFailure);
+    auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - start).count();
+    EXPECT_GE(ms, 136) << "16 re-reads after 1, 2, ... 16 ms: at least 136 ms before the failure";
+    EXPECT_LT(ms, 5000) << "DEVIATIONS.md 14: 1 ms x attempt, not ESE's 100 ms (13.6 s)";
+    EXPECT_EQ(JetEndExternalBackupInstance2(root.h(), JET_bitBackupEndAbort), JET_errSuccess);
+}
+
+TEST(JetReadFileInstance, APageThatHealsDuringTheReReadsIsDelivered) {  // §A.4: a page that fails is read again (a torn write heals) before -1018
+    OneEse root;
+    std::string db = eseDatabaseFile();
+    std::vector<uint8_t> file = readFile(db);
+    size_t pgno = dataPageOf(file, 3);
+    ASSERT_NE(pgno, 0u);
+    const off_t at = static_cast<off_t>((pgno + 1) * kPage + kPage / 2);
+    std::vector<uint8_t> original(file.begin() + at, file.begin() + at + 16);
+    writeAt(db, at, std::vector<uint8_t>(16, 0xA5));  // torn: the writer is still at it
+    ASSERT_EQ(JetBeginExternalBackupInstance(root.h(), 0), JET_errSuccess);
+    ASSERT_EQ(jetOpen(root.h(), kEseDatabase), JET_errSuccess);
+    std::thread writer([&] {
+        std::this_thread::sleep_for(std::chrono::milliseconds(20));  // well inside the 136 ms of re-reads
+        writeAt(db, at, original);
+    });
+    std::vector<uint8_t> stream;
+    JET_ERR err = jetReadAll(root.h(), &stream, 4 * kPage);
+    writer.join();
+    EXPECT_EQ(err, JET_errSuccess) << "the page healed while it was read again";
+    ASSERT_GT(stream.size(), (pgno + 2) * kPage);
+    EXPECT_EQ(memcmp(stream.data() + (pgno + 1) * kPage, file.data() + (pgno + 1) * kPage, kPage), 0) << "the healed page";
+    EXPECT_EQ(JetEndExternalBackupInstance2(root.h(), JET_bitBackupEndAbort), JET_errSuccess);
+}
+
+TEST(JetReadFileInstance, ASingleBitErrorInALogSegmentIsCorrected) {  // §A.4: "each segment checksum, which may be corrected" (ChecksumAndPossiblyFixPage)
+    OneEse root;
+    ASSERT_EQ(WbWriteServerA("ESE01", 3), S_OK);
+    ASSERT_EQ(JetBeginExternalBackupInstance(root.h(), 0), JET_errSuccess);
+    std::vector<std::string> logs;
+    ASSERT_EQ(jetLogInfo(root.h(), &logs), JET_errSuccess);
+    ASSERT_FALSE(logs.empty());
+    std::vector<uint8_t> original = readFile(logs[0]);
+    const size_t seg = 4096;
+    size_t k = 1;
+    while ((k + 1) * seg <= original.size() &&
+           std::all_of(original.begin() + k * seg, original.begin() + (k + 1) * seg, [](uint8_t b) { return b == 0; }))
+        ++k;
+    ASSERT_LE((k + 1) * seg, original.size()) << "no written segment after the header";
+    flipByte(logs[0], static_cast<off_t>(k * seg + 2000), 0x04);  // one bit of the segment's data
+    ASSERT_EQ(jetOpen(root.h(), logs[0]), JET_errSuccess);
+    std::vector<uint8_t> bytes;
+    EXPECT_EQ(jetReadAll(root.h(), &bytes, 2 * kPage), JET_errSuccess) << "a one-bit error in segment " << k << " is correctable";
+    EXPECT_TRUE(bytes == original) << "the corrected segment is delivered";
+    EXPECT_EQ(jetProbe(root.h()), JET_errSuccess) << "the backup goes on";
+    if (jetProbe(root.h()) == JET_errSuccess) { EXPECT_EQ(JetEndExternalBackupInstance2(root.h(), JET_bitBackupEndAbort), JET_errSuccess); }
+}
+
+TEST(JetDatabaseStream, ReadsWhileTheServerWritesDeliverOnlyVerifiedPages) {  // §A.4: each read range-locks its pages: no torn page while the server writes
+    OneEse root;
+    std::atomic<bool> stop{false};
+    std::atomic<int> writes{0};
+    HRESULT writerResult = S_OK;
+    std::thread writer([&] {
+        while (!stop.load()) {
+            HRESULT hr = WbWriteServerA("ESE01", 2);
+            if (hr != S_OK) {
+                writerResult = hr;
+                break;
+            }
+            ++writes;
+        }
+    });
+    while (writes.load() < 1 && writerResult == S_OK) std::this_thread::yield();
+    ASSERT_EQ(JetBeginExternalBackupInstance(root.h(), 0), JET_errSuccess);
+    std::vector<uint8_t> stream;
+    uint64_t size = 0;
+    EXPECT_EQ(jetOpen(root.h(), kEseDatabase, &size), JET_errSuccess);
+    EXPECT_EQ(jetReadAll(root.h(), &stream, 3 * kPage), JET_errSuccess) << "a page failed to verify while the server wrote";
+    EXPECT_EQ(JetCloseFileInstance(root.h(), 0), JET_errSuccess);
+    int during = writes.load();
+    stop = true;
+    writer.join();
+    EXPECT_EQ(writerResult, S_OK);
+    EXPECT_GT(during, 0);
+    EXPECT_EQ(stream.size(), size);
+    EXPECT_TRUE(databaseStreamMatches(stream, eseDatabaseFile(), /*exact=*/false));
+    EXPECT_EQ(JetEndExternalBackupInstance2(root.h(), JET_bitBackupEndAbort), JET_errSuccess);
 }

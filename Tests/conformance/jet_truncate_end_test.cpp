@@ -501,6 +501,7 @@ TEST(JetTruncateLogInstance, ADeleteFailureStopsTheTruncationAtThatLog) {  // §
     makeDirs(stuckPath + "/keep");
     JET_ERR err = JetTruncateLogInstance(root.h());
     EXPECT_LT(err, 0) << "the deleter's error is returned";
+    RecordProperty("err", err);
     EXPECT_FALSE(onDisk(deletable[1])) << "the log before it was deleted (after the missing one)";
     EXPECT_TRUE(fileExists(stuckPath + "/keep")) << "the undeletable one stays";
     for (uint32_t g : before)

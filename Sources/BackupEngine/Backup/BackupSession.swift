@@ -64,7 +64,9 @@ public final class BackupSession: Sendable {
         guard settings.state != .offline else { throw .serverOffline(server.name) }
         guard grbit & ~acceptedBits == 0 else { throw .invalidGrbit }
         let incremental = grbit & incrementalBit != 0
-        if incremental && settings.circularLogging { throw .invalidBackup("incremental backup with circular logging") }
+        if grbit & (incrementalBit | surrogateBit) != 0 && settings.circularLogging {
+            throw .invalidBackup("an incremental or surrogate backup with circular logging")
+        }
         if grbit & internalCopyBit != 0 && grbit & (incrementalBit | surrogateBit) != 0 { throw .invalidGrbit }
         let layout = StoreLayout(server: server, settings: settings)
         let control = try server.control()

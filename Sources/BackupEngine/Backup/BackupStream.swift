@@ -169,7 +169,8 @@ final class DatabaseStream: BackupStream, @unchecked Sendable {
 }
 
 /// A log generation: its header and each 4 KiB segment are verified as they are read; a
-/// damaged one is JET_errLogReadVerifyFailure. Zero segments (never written) are accepted.
+/// segment with one flipped bit is delivered corrected, as ESE does; any other damage is
+/// JET_errLogReadVerifyFailure. Zero segments (never written) are accepted.
 final class LogFileStream: BackupStream, @unchecked Sendable {
     let file: File
     let generation: UInt32
@@ -186,12 +187,12 @@ final class LogFileStream: BackupStream, @unchecked Sendable {
         guard got == want else { throw .diskIO(operation: "read", path: file.path, errno: 5) }
         for k in 0..<(want / unit) {
             let offset = Int(first) * unit + k * unit
-            let seg = UnsafeRawBufferPointer(rebasing: buffer[(k * unit)..<((k + 1) * unit)])
+            let seg = UnsafeMutableRawBufferPointer(rebasing: buffer[(k * unit)..<((k + 1) * unit)])
             let ok: Bool
             if offset == 0 {
-                ok = LogHeader(seg).map { $0.generation == generation } ?? false
+                ok = LogHeader(UnsafeRawBufferPointer(seg)).map { $0.generation == generation } ?? false
             } else {
-                ok = LogSegments.verify(seg, offset: offset, generation: generation) != .bad
+                ok = LogSegments.verifyCorrecting(seg, offset: offset, generation: generation) != .bad
             }
             guard ok else { throw .logReadVerifyFailure(file: name, offset: offset) }
         }

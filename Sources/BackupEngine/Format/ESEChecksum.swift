@@ -52,6 +52,21 @@ public enum ESEChecksum {
         return (xor, ecc)
     }
 
+    /// The one flipped bit an XE mismatch points at, when it is single-bit correctable
+    /// (ESE-FORMAT.md §3.2): the two halves of the ECC syndrome are complements and the XOR
+    /// differs in exactly one bit. nil for anything else, and for the checksum field itself and
+    /// the format flag (byte 37 bit 5), which ESE refuses to "correct".
+    public static func correctableBit(_ block: UnsafeRawBufferPointer, pgno: UInt32, headerBlock: Bool) -> Int? {
+        let stored = block.u64(0), computed = xe(block, pgno: pgno, headerBlock: headerBlock)
+        let s = UInt32(truncatingIfNeeded: stored >> 32) ^ UInt32(truncatingIfNeeded: computed >> 32)
+        let d = UInt32(truncatingIfNeeded: stored) ^ UInt32(truncatingIfNeeded: computed)
+        let mask = UInt32(block.count * 8 - 1)
+        guard s != 0, ((s >> 16) ^ s) & mask == mask, d.nonzeroBitCount == 1 else { return nil }
+        let bit = Int(s & mask)
+        guard bit >= (headerBlock ? 64 : 0), bit != 37 * 8 + 5 else { return nil }
+        return bit
+    }
+
     /// The same checksum, bit by bit, straight from the definition. For tests only.
     static func xeReference(_ block: UnsafeRawBufferPointer, pgno: UInt32, headerBlock: Bool) -> UInt64 {
         var ecc: UInt32 = 0

@@ -232,6 +232,19 @@ public enum LogSegments {
 
     public enum Verdict: Equatable { case valid, zero, bad }
 
+    /// Checks one segment as ESE's log reader does: a single-bit error is corrected in place
+    /// (ChecksumAndPossiblyFixPage), anything else is bad.
+    public static func verifyCorrecting(_ seg: UnsafeMutableRawBufferPointer, offset: Int, generation: UInt32) -> Verdict {
+        let verdict = verify(UnsafeRawBufferPointer(seg), offset: offset, generation: generation)
+        guard verdict == .bad,
+              let bit = ESEChecksum.correctableBit(UnsafeRawBufferPointer(seg), pgno: UInt32(sector(ofOffset: offset)), headerBlock: true)
+        else { return verdict }
+        seg[bit / 8] ^= UInt8(1 << (bit % 8))
+        let corrected = verify(UnsafeRawBufferPointer(seg), offset: offset, generation: generation)
+        if corrected == .bad { seg[bit / 8] ^= UInt8(1 << (bit % 8)) }
+        return corrected
+    }
+
     /// Checks one segment read from byte `offset` of the log of `generation`.
     public static func verify(_ seg: UnsafeRawBufferPointer, offset: Int, generation: UInt32) -> Verdict {
         if seg.u64(0) == 0 && seg.isAllZero() { return .zero }
