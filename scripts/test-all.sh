@@ -31,7 +31,7 @@ trap 'rm -rf "$tmp"' EXIT
 cc -o "$tmp/load" Tests/headers/load_check.c -ldl
 env -i "$tmp/load" "$root/$lib"
 
-step "the main job: winbackupctl demo (a DC and a CA, backed up and restored)"
+step "the main job: winbackupctl demo (a DC, a CA and an ESE instance, backed up and restored)"
 WINBACKUP_ROOT="$tmp/demo" .build/release/winbackupctl demo
 
 step "SwiftPM build: include/ against the Swift signatures"

@@ -15,20 +15,21 @@ enum BackupCommands {
         let result: BackupAgent.Result
         switch role {
         case .ntds:
-            guard !incremental else { throw CLIError("a domain controller has full backups only (Ntdsbcli); --incremental is for a CA") }
+            guard !incremental else { throw CLIError("a domain controller has full backups only (Ntdsbcli); --incremental is for a CA or an ese server") }
             result = try agent.backupDomainController(server, to: FileSystem.absolute(directory), truncate: !(noTruncate || keepLog))
         case .certsrv:
             result = try agent.backupCertificateAuthority(server, to: FileSystem.absolute(directory), incremental: incremental,
                                                           truncate: !(noTruncate || keepLog))
         case .ese:
-            throw CLIError("\(server) is an ese server; this agent backs up domain controllers (ntds) and CAs (certsrv)")
+            result = try agent.backupEseInstance(server, to: FileSystem.absolute(directory), incremental: incremental,
+                                                 truncate: !(noTruncate || keepLog))
         }
         printSummary(result.manifest, directory: directory, seconds: result.seconds)
     }
 
     static func printSummary(_ m: BackupManifest, directory: String, seconds: Double) {
         let bytes = m.files.reduce(Int64(0)) { $0 + $1.size }
-        let kind = m.api == "certadm" ? " (\(m.backupKind))" : ""
+        let kind = m.api == "ntdsbcli" ? "" : " (\(m.backupKind))"
         print("backed up \(m.server)\(kind) to \(directory): \(m.files.count) file(s), \(formatBytes(bytes)) in \(format(seconds, 2)) s")
         for f in m.files { print("  \(f.kind.rawValue.padding(9)) \(f.name.padding(44)) \(formatBytes(f.size))") }
         if m.logsTruncated.isEmpty {
@@ -39,14 +40,25 @@ enum BackupCommands {
     }
 
     static func restore(_ args: inout Arguments) throws(CLIError) {
-        let directory = try args.positional("a backup folder")
         guard let server = try args.option("--to") else { throw CLIError("restore needs --to SERVER") }
         let start = args.flag("--start")
+        var directories = [try args.positional("a backup folder")]
+        while args.rest.contains(where: { !$0.hasPrefix("--") }) { directories.append(try args.positional("a backup folder")) }
         try args.finish()
-        let r = try RestoreAgent(library: try WinBackupLibrary.load()).restore(FileSystem.absolute(directory), to: server)
-        print("restored \(directory) onto \(server): \(r.files) file(s), \(formatBytes(r.bytes)), log generations \(r.genLow)-\(r.genHigh); "
-              + "the restore is registered and complete")
-        if r.incremental { print("  an incremental set: its logs are added to the full restore registered before it") }
+        let agent = RestoreAgent(library: try WinBackupLibrary.load())
+        let isEse = (try? BackupManifest.read(directories[0]))?.api == "esent"
+        guard isEse || directories.count == 1 else { throw CLIError("restore one set at a time (several only for an ese server: full, then incrementals)") }
+        let r = isEse ? try agent.restoreEseInstance(directories.map(FileSystem.absolute), to: server)
+                      : try agent.restore(FileSystem.absolute(directories[0]), to: server)
+        let what = directories.joined(separator: " + ")
+        if isEse {
+            print("restored \(what) onto \(server): \(r.files) file(s), \(formatBytes(r.bytes)); JetExternalRestore replayed log generations "
+                  + "\(r.genLow)-\(r.genHigh): the databases are consistent")
+        } else {
+            print("restored \(what) onto \(server): \(r.files) file(s), \(formatBytes(r.bytes)), log generations \(r.genLow)-\(r.genHigh); "
+                  + "the restore is registered and complete")
+        }
+        if r.incremental && !isEse { print("  an incremental set: its logs are added to the full restore registered before it") }
         guard start else {
             print("start it to apply the restore (hard recovery): winbackupctl server start \(server)")
             return

@@ -19,7 +19,7 @@ enum Demo {
         let started = monotonicNanoseconds()
         let registry = ServerRegistry()
         let backupDirectory = registry.root + "/backups/" + source
-        print("winbackup demo: an online backup of an emulated domain controller and its restore, through libwinbackup.so")
+        print("winbackup demo: online backups of an emulated domain controller, CA and ESE instance, and their restores, through libwinbackup.so")
         print("  root: \(registry.root)")
         let library = try WinBackupLibrary.load()
 
@@ -81,6 +81,7 @@ enum Demo {
         print("   identical: the restore holds exactly the committed content of the backup.")
 
         try certificateAuthority(library, registry)
+        try eseInstance(library, registry)
         print("done in \(format(Double(monotonicNanoseconds() - started) / 1e9, 2)) s. "
               + "Next: winbackupctl server show \(target); winbackupctl server show \(targetCA); winbackupctl verify \(backupDirectory)")
     }

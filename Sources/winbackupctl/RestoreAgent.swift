@@ -29,6 +29,7 @@ struct RestoreAgent {
         switch manifest.api {
         case "ntdsbcli": return try restoreDomainController(directory, manifest, to: server)
         case "certadm": return try restoreCertificateAuthority(directory, manifest, to: server)
+        case "esent": return try restoreEseInstance([directory], to: server)
         default: throw CLIError("\(directory) is a backup set of an unknown API '\(manifest.api)'")
         }
     }

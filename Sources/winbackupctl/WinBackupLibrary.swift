@@ -30,6 +30,8 @@ struct WinBackupLibrary {
     let wbResolvePath: @convention(c) (WString, WString, UnsafeMutablePointer<UInt16>?, UInt32, UnsafeMutablePointer<UInt32>?) -> HRESULT
     /// The Certadm.dll functions (CertSrv*).
     let certadm: CertadmFunctions
+    /// The esent.dll functions (Jet*), for `ese` servers.
+    let jet: JetFunctions
 
     static func defaultPath() -> String {
         if let p = getenv("WINBACKUP_LIB") { return String(cString: p) }
@@ -71,7 +73,8 @@ struct WinBackupLibrary {
             dsRestoreRegisterComplete: try symbol("DsRestoreRegisterComplete", (@convention(c) (Handle, HRESULT) -> HRESULT).self),
             dsRestoreEnd: try symbol("DsRestoreEnd", (@convention(c) (Handle) -> HRESULT).self),
             wbResolvePath: try symbol("WbResolvePathW", (@convention(c) (WString, WString, UnsafeMutablePointer<UInt16>?, UInt32, UnsafeMutablePointer<UInt32>?) -> HRESULT).self),
-            certadm: try CertadmFunctions.load { (name) throws(CLIError) in try symbol(name, UnsafeMutableRawPointer.self) })
+            certadm: try CertadmFunctions.load { (name) throws(CLIError) in try symbol(name, UnsafeMutableRawPointer.self) },
+            jet: try JetFunctions.load { (name) throws(CLIError) in try symbol(name, UnsafeMutableRawPointer.self) })
     }
 }
 
