@@ -132,6 +132,41 @@ WB_API HRESULT WbReadLogDigestA(LPCSTR szLogFile, LPSTR szHexDigest, DWORD cchHe
  */
 WB_API HRESULT WbCertSrvGetReadBufferSize(void *hbc, DWORD *pcbSize);
 
+/*
+ * WbInjectFault (WINBACKUP.@) - adds a fault to an emulated server, as `winbackupctl fault add`:
+ * the library's read and write paths then fail as Windows would (docs/FAULTS.md), the files
+ * are never touched. The fault is kept in the server's settings, so every process sees it.
+ *   szSpec  "KIND [options] [--once]", one of:
+ *             read-error --file PATH [--offset N]     (JET_errDiskIO at the read that covers N)
+ *             bad-checksum --file PATH --page N      (JET_errReadVerifyFailure -1018)
+ *             wrong-page --file PATH --page N        (JET_errReadPgnoVerifyFailure -1118)
+ *             corrupt-log --generation N             (JET_errLogReadVerifyFailure -612, aborted)
+ *             missing-log --generation N             (backup -569, aborted; restore -528)
+ *             stop [--after-reads N]                 (JET_errBackupAbortByServer -801 from then on)
+ *             slow-read --latency 50ms [--after-reads N]
+ *             short-read --max-bytes N [--after-reads N]
+ *             disk-full [--after-bytes N]            (restore writes: JET_errDiskFull -1808)
+ *             permission-denied                      (restore writes: JET_errFileAccessDenied -1032)
+ *             deny-user ACCOUNT                      (ERROR_ACCESS_DENIED at connect/Prepare)
+ *           PATH in any spelling the APIs take (C:\..., \\SERVER\C$\..., the local file),
+ *           double- or single-quoted when it holds spaces. --once: the fault fires once, then is
+ *           removed from the settings (exactly once, across processes); else every time.
+ * Errors: ERROR_INVALID_PARAMETER (NULL, or a bad spec: unknown kind or option, a missing
+ * value, a path outside the server), hrCouldNotConnect (no such server).
+ * Threading: any thread; settings changes are atomic. A running backup sees a fault added or
+ * cleared at its next OpenFile.
+ */
+WB_API HRESULT WbInjectFaultA(LPCSTR szServerName, LPCSTR szSpec);
+WB_API HRESULT WbInjectFaultW(LPCWSTR szServerName, LPCWSTR szSpec);
+
+/*
+ * WbClearFaults (WINBACKUP.@) - removes every fault of the server, as `winbackupctl fault
+ * clear`: it is then exactly as it was before they were added. Errors: ERROR_INVALID_PARAMETER
+ * (NULL), hrCouldNotConnect (no such server).
+ */
+WB_API HRESULT WbClearFaultsA(LPCSTR szServerName);
+WB_API HRESULT WbClearFaultsW(LPCWSTR szServerName);
+
 WB_END_DECLS
 
 #endif /* WINBACKUP_H */

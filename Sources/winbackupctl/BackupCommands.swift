@@ -11,18 +11,24 @@ enum BackupCommands {
         try args.finish()
         let role: ServerRole
         do { role = try ServerRegistry().find(server).settings().role } catch { throw CLIError(error) }
+        guard role != .ntds || !incremental else { throw CLIError("a domain controller has full backups only (Ntdsbcli); --incremental is for a CA or an ese server") }
         var agent = BackupAgent(library: try WinBackupLibrary.load())
+        let target = FileSystem.absolute(directory)
+        let fresh = !FileSystem.exists(target) || ((try? FileSystem.list(target)) ?? ["?"]).isEmpty
         let result: BackupAgent.Result
-        switch role {
-        case .ntds:
-            guard !incremental else { throw CLIError("a domain controller has full backups only (Ntdsbcli); --incremental is for a CA or an ese server") }
-            result = try agent.backupDomainController(server, to: FileSystem.absolute(directory), truncate: !(noTruncate || keepLog))
-        case .certsrv:
-            result = try agent.backupCertificateAuthority(server, to: FileSystem.absolute(directory), incremental: incremental,
-                                                          truncate: !(noTruncate || keepLog))
-        case .ese:
-            result = try agent.backupEseInstance(server, to: FileSystem.absolute(directory), incremental: incremental,
-                                                 truncate: !(noTruncate || keepLog))
+        do {
+            switch role {
+            case .ntds: result = try agent.backupDomainController(server, to: target, truncate: !(noTruncate || keepLog))
+            case .certsrv: result = try agent.backupCertificateAuthority(server, to: target, incremental: incremental, truncate: !(noTruncate || keepLog))
+            case .ese: result = try agent.backupEseInstance(server, to: target, incremental: incremental, truncate: !(noTruncate || keepLog))
+            }
+        } catch {
+            // What was copied stays for inspection, but the folder cannot pass for a backup: no
+            // manifest, and a note that verify and restore refuse.
+            guard fresh, FileSystem.isDirectory(target), !FileSystem.exists(target + "/" + BackupManifest.fileName) else { throw error }
+            try? FileSystem.writeAtomically(target + "/" + BackupManifest.failureFileName, Array("\(error.description)\n".utf8))
+            throw CLIError("backup of \(server) FAILED: \(error.description)\n"
+                           + "  \(directory) is not a backup (no manifest; \(BackupManifest.failureFileName) says why)")
         }
         printSummary(result.manifest, directory: directory, seconds: result.seconds)
     }
@@ -71,6 +77,12 @@ enum BackupCommands {
         let files = args.flag("--files")
         let directory = try args.positional("a backup folder")
         try args.finish()
+        if let failure = BackupManifest.failure(in: directory) {
+            throw CLIError("\(directory) is a FAILED backup, not a backup set: \(failure)")
+        }
+        guard files || FileSystem.exists(directory + "/" + BackupManifest.fileName) else {
+            throw CLIError("\(directory) holds no \(BackupManifest.fileName): not a complete backup (--files checks the files anyway)")
+        }
         let report: BackupSetReport
         do {
             // --files: a folder without a manifest (another agent's): check the ESE files in it.

@@ -24,6 +24,7 @@ struct RestoreAgent {
 
     /// Restores a backup set made by BackupAgent: a domain controller's or a CA's.
     func restore(_ directory: String, to server: String) throws(CLIError) -> Result {
+        if let failure = BackupManifest.failure(in: directory) { throw CLIError("\(directory) is a FAILED backup: \(failure)") }
         let manifest: BackupManifest
         do { manifest = try BackupManifest.read(directory) } catch { throw CLIError(error) }
         switch manifest.api {

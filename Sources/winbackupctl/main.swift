@@ -18,6 +18,13 @@ usage: winbackupctl [--root DIR] COMMAND ...
   server allow NAME ACCOUNT [--password P | --password-stdin] [--backup-operator]
   server deny NAME ACCOUNT
   server set NAME [--tombstone-lifetime DAYS] [--clock-offset DURATION] [--circular-logging on|off]
+  fault add SERVER KIND [options] [--once]   make a server fail as Windows would (docs/FAULTS.md):
+         read-error --file PATH [--offset N] | bad-checksum --file PATH --page N
+         | wrong-page --file PATH --page N | corrupt-log --generation N | missing-log --generation N
+         | stop [--after-reads N] | slow-read --latency 50ms [--after-reads N]
+         | short-read --max-bytes N [--after-reads N] | disk-full [--after-bytes N]
+         | permission-denied | deny-user ACCOUNT
+  fault list SERVER | fault clear SERVER
   backup SERVER --to DIR [--no-truncate]   back up a DC (Ntdsbcli) or a CA (Certadm) through
          [--incremental] [--keep-log]      libwinbackup.so; a CA like certutil -backupDB DIR
                                            [Incremental] [KeepLog] (--keep-log = --no-truncate)
@@ -39,6 +46,7 @@ func main() -> Int32 {
         switch command {
         case "demo": try Demo.run(&args)
         case "server": try ServerCommands.run(&args)
+        case "fault": try FaultCommands.run(&args)
         case "backup": try BackupCommands.backup(&args)
         case "verify": try BackupCommands.verify(&args)
         case "restore": try BackupCommands.restore(&args)

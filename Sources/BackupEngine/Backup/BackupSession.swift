@@ -36,6 +36,7 @@ public final class BackupSession: Sendable {
         var logsTruncated = false
         var databasesDone = Set<Int>()
         var open: OpenFile?
+        var faults: BackupFaults
     }
 
     struct OpenFile {
@@ -83,7 +84,8 @@ public final class BackupSession: Sendable {
         }
         let token = ExpiryToken(backupTime: now, tombstoneLifetimeDays: UInt32(settings.tombstoneLifetimeDays),
                                 role: settings.role, serverID: settings.id, serverName: server.name)
-        var state = State(phase: incremental ? .logsAndPatches : .databases, copyMic: checkpoint.generation)
+        var state = State(phase: incremental ? .logsAndPatches : .databases, copyMic: checkpoint.generation,
+                          faults: BackupFaults(server: server, faults: settings.faults))
         state.lock = lock
         return BackupSession(server: server, layout: layout, full: !incremental, token: token, control: control,
                              stopEpoch: epoch, mark: tip, markTime: LogTime(unixTime: now), state: state)
@@ -126,12 +128,14 @@ public final class BackupSession: Sendable {
         try state.withLock { (s) throws(BackupError) -> Int64 in
             try active(&s)
             guard s.open == nil else { throw .fileAlreadyOpen }
+            try s.faults.refresh()
             let unc = server.unc(path)
             if let index = layout.settings.databases.firstIndex(where: { $0.same(as: path) }) {
                 guard s.phase == .databases else {
                     throw abort(&s, .invalidBackupSequence("a database opened after the log list was taken"))
                 }
                 let stream = try openDatabase(index, name: unc, copyMic: s.copyMic)
+                stream.faults = s.faults.streamFaults(path, generation: nil)
                 s.open = OpenFile(kind: .database(index), stream: stream)
                 return stream.size
             }
@@ -142,7 +146,9 @@ public final class BackupSession: Sendable {
                     guard let generation = layout.generation(ofLogName: path.lastComponent) else {
                         throw BackupError.invalidParameter("\(path.lastComponent) is not an archived log generation")
                     }
-                    guard FileSystem.isRegularFile(local) else { throw BackupError.missingFileToBackup(unc) }
+                    guard FileSystem.isRegularFile(local), !s.faults.isMissing(generation: generation) else {
+                        throw BackupError.missingFileToBackup(unc)
+                    }
                     let file = try File.openForReading(local)
                     s.open = OpenFile(kind: .log(generation), stream: LogFileStream(name: unc, file: file, size: try file.size(), generation: generation))
                 } else {
@@ -150,6 +156,7 @@ public final class BackupSession: Sendable {
                     let file = try File.openForReading(local)
                     s.open = OpenFile(kind: .other, stream: PlainFileStream(name: unc, file: file, size: try file.size()))
                 }
+                s.open!.stream.faults = s.faults.streamFaults(path, generation: layout.generation(ofLogName: path.lastComponent))
                 return s.open!.stream.size
             } catch {
                 throw abort(&s, error)
@@ -173,15 +180,35 @@ public final class BackupSession: Sendable {
         }
     }
 
-    /// JetReadFileInstance: the next chunk of the open file; 0 bytes once the whole file was
-    /// delivered. A database page that fails its checks closes that file and the backup of the
-    /// others goes on; a damaged log aborts the backup.
-    public func read(into buffer: UnsafeMutableRawBufferPointer) throws(BackupError) -> Int {
+    /// One read call of the API (JetReadFileInstance, DsBackupRead, CertSrvBackupRead): the next
+    /// chunk of the open file, `piece` bytes at a time; 0 bytes once the whole file was delivered.
+    /// A database page that fails its checks closes that file and the backup of the others goes
+    /// on; a damaged log aborts the backup. Injected faults act here (Faults/): a short-read caps
+    /// the bytes, rounded down to whole `granularity` units (at least one).
+    public func read(into buffer: UnsafeMutableRawBufferPointer, granularity: Int = 1, piece: Int? = nil) throws(BackupError) -> Int {
         try state.withLock { (s) throws(BackupError) -> Int in
             try active(&s)
             guard let open = s.open else { throw .noFileOpen }
+            let call = s.faults.readCall()
+            if call.stop {
+                control.stopBackups()
+                throw .backupAbortByServer
+            }
+            var count = buffer.count
+            if let max = call.maxBytes { count = min(count, Swift.max(granularity, max / granularity * granularity)) }
+            defer {
+                s.faults.consume(open.stream.fired)
+                open.stream.fired = []
+            }
             do throws(BackupError) {
-                return try open.stream.read(into: buffer)
+                var done = 0
+                while done < count {
+                    let end = Swift.min(count, done + (piece ?? count))
+                    let n = try open.stream.read(into: UnsafeMutableRawBufferPointer(rebasing: buffer[done..<end]))
+                    if n == 0 { break }
+                    done += n
+                }
+                return done
             } catch {
                 switch open.kind {
                 case .database(let index):

@@ -4,6 +4,16 @@
 public struct BackupManifest: Equatable, Sendable {
     public static let fileName = "manifest.txt"
     public static let tokenFileName = "expiry-token.bin"
+    /// Written instead of the manifest when a backup failed: why, in one line.
+    public static let failureFileName = "BACKUP-FAILED.txt"
+
+    /// Why the backup in `directory` failed, if the agent left word of it.
+    public static func failure(in directory: String) -> String? {
+        let path = directory + "/" + failureFileName
+        guard FileSystem.exists(path) else { return nil }
+        let text = String(decoding: (try? FileSystem.readFile(path)) ?? [], as: UTF8.self)
+        return text.split(separator: "\n").first.map { $0.trimmingSpaces() } ?? ""
+    }
 
     /// `dynamic`: a file a CA publishes (CertSrvBackupGetDynamicFileList), copied by ordinary means.
     public enum Kind: String, Sendable { case database, log, dynamic, other }

@@ -9,6 +9,10 @@ class BackupStream: @unchecked Sendable {
     let size: Int64
     let unit: Int
     private(set) var position: Int64 = 0
+    /// Injected faults that act on this file's bytes (Faults/), and those that fired, which the
+    /// session consumes when they are --once.
+    var faults: [Fault] = []
+    var fired: [Fault] = []
 
     init(name: String, size: Int64, unit: Int) {
         self.name = name; self.size = size; self.unit = unit
@@ -25,6 +29,12 @@ class BackupStream: @unchecked Sendable {
     func read(into buffer: UnsafeMutableRawBufferPointer) throws(BackupError) -> Int {
         let n = Int(min(Int64(buffer.count), size - position))
         guard n > 0 else { return 0 }
+        for fault in faults {
+            if case .readError(_, let offset) = fault.effect, offset >= position, offset < position + Int64(n) {
+                fired.append(fault)
+                throw .diskIO(operation: "read", path: name, errno: EIO)
+            }
+        }
         let u = Int64(unit)
         let first = position / u
         let units = Int((position + Int64(n) - 1) / u - first + 1)
@@ -109,7 +119,7 @@ final class DatabaseStream: BackupStream, @unchecked Sendable {
             let remaining = pages - done
             let n = worker == nil || remaining <= tailPages ? min(chunkPages, remaining) : min(chunkPages, remaining - tailPages)
             let chunkBuffer = UnsafeMutableRawBufferPointer(rebasing: target[(done * ps)..<((done + n) * ps)])
-            let got = try database.readPages(pgno + UInt32(done), into: chunkBuffer)
+            let got = try readFromDisk(pgno + UInt32(done), into: chunkBuffer)
             guard got == chunkBuffer.count else { throw .diskIO(operation: "read", path: database.path, errno: EIO) }
             var chunk = VerifyWorker.Chunk(base: UnsafeRawPointer(chunkBuffer.baseAddress!), pages: n,
                                            firstPgno: pgno + UInt32(done), pageSize: ps)
@@ -141,6 +151,13 @@ final class DatabaseStream: BackupStream, @unchecked Sendable {
     private var worker: VerifyWorker?
     private var workerTried = false
 
+    /// Pages from the file, as an injected page fault (bad-checksum, wrong-page) delivers them.
+    private func readFromDisk(_ pgno: UInt32, into buffer: UnsafeMutableRawBufferPointer) throws(BackupError) -> Int {
+        let n = try database.readPages(pgno, into: buffer)
+        for fault in faults where fault.damage(pages: buffer, first: pgno, pageSize: unit) { fired.append(fault) }
+        return n
+    }
+
     private func startWorker() -> VerifyWorker? {
         if !workerTried {
             workerTried = true
@@ -157,7 +174,7 @@ final class DatabaseStream: BackupStream, @unchecked Sendable {
         while verdict != .valid && verdict != .uninitialized && attempt < Self.verifyAttempts {
             attempt += 1
             sleepMilliseconds(attempt)
-            _ = try database.readPages(pgno, into: page)
+            _ = try readFromDisk(pgno, into: page)
             verdict = PageFormat.verify(UnsafeRawBufferPointer(page), pgno: pgno)
         }
         switch verdict {
@@ -185,6 +202,8 @@ final class LogFileStream: BackupStream, @unchecked Sendable {
         let want = min(count * unit, Int(size - first * Int64(unit)))
         let got = try file.read(into: UnsafeMutableRawBufferPointer(rebasing: buffer[0..<want]), at: first * Int64(unit))
         guard got == want else { throw .diskIO(operation: "read", path: file.path, errno: 5) }
+        let bytes = UnsafeMutableRawBufferPointer(rebasing: buffer[0..<want])
+        for fault in faults where fault.damage(log: bytes, at: first * Int64(unit)) { fired.append(fault) }
         for k in 0..<(want / unit) {
             let offset = Int(first) * unit + k * unit
             let seg = UnsafeMutableRawBufferPointer(rebasing: buffer[(k * unit)..<((k + 1) * unit)])

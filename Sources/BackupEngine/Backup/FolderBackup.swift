@@ -76,10 +76,13 @@ public enum FolderBackup {
         let generations = files.compactMap { layout.generation(ofLogName: $0) }.sorted()
         guard let genLow = generations.first, let genHigh = generations.last else { throw .missingLogFile(folder) }
         var map = [(original: String, restored: String)]()
+        var faults = RestoreFaults(server)
         for (index, db) in settings.databases.enumerated() {
             guard let file = files.first(where: { $0.lowercased() == db.lastComponent.lowercased() }) else { continue }
             guard settings.state == .offline else { throw .serverOnline(server.name) }
-            try FileSystem.writeAtomically(layout.databasePath(index), try FileSystem.readFile(folder + "/" + file))
+            let bytes = try FileSystem.readFile(folder + "/" + file)
+            try faults.write(bytes.count, to: layout.databasePath(index))
+            try FileSystem.writeAtomically(layout.databasePath(index), bytes)
             map.append((db.description, layout.databasePath(index)))
         }
         guard !map.isEmpty else { throw .databaseNotFound("\(folder) holds none of the databases of \(server.name)") }

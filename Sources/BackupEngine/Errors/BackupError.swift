@@ -128,7 +128,7 @@ public enum BackupError: Error, Equatable, Sendable {
         case .missingLogFile: -528            // JET_errMissingLogFile
         case .fileNotFound: -1811             // JET_errFileNotFound
         case .diskFull: -1808                 // JET_errDiskFull
-        case .permissionDenied: -1809         // JET_errPermissionDenied
+        case .permissionDenied: -1032         // JET_errFileAccessDenied: ESE's answer to ERROR_ACCESS_DENIED from the OS
         case .diskIO: -1022                   // JET_errDiskIO
         }
     }

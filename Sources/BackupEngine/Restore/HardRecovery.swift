@@ -38,6 +38,7 @@ public enum HardRecovery {
     public static func run(_ layout: StoreLayout, _ registration: RestoreRegistration, now: Int64 = unixTime(),
                            progress: ((Int, Int) -> Void)? = nil) throws(BackupError) -> Report {
         let server = layout.server
+        var faults = RestoreFaults(server)
         var report = Report(genLow: registration.genLow, genHigh: registration.genHigh)
         if try alreadyApplied(layout, registration) {
             report.alreadyApplied = true
@@ -82,7 +83,7 @@ public enum HardRecovery {
         // 3. The logs: present, intact, one after the other, of the databases' stream.
         var scans = [LogScan](), paths = [String]()
         for generation in registration.genLow...registration.genHigh {
-            let path = try logPath(generation, layout, registration)
+            let path = try logPath(generation, layout, registration, faults)
             let scan: LogScan
             do throws(BackupError) {
                 scan = try LogScan.read(path)
@@ -125,7 +126,7 @@ public enum HardRecovery {
         for copy in copies {
             let temporary = copy.path + ".recovering"
             temporaries.append(temporary)
-            rebuilt[copy.index] = try rebuild(copy, into: temporary)
+            rebuilt[copy.index] = try rebuild(copy, into: temporary, &faults)
         }
         var dbtime: UInt64 = 0, transaction: UInt64 = 0
         for (index, scan) in scans.enumerated() {
@@ -134,6 +135,7 @@ public enum HardRecovery {
                     guard let db = rebuilt[Int(image.dbid) - 1], image.bytes.count == db.pageSize else {
                         throw .logCorrupted("a page image for a database this restore does not hold (\(image.dbid))")
                     }
+                    try faults.write(image.bytes.count, to: db.path)
                     try db.writePage(image.pgno, image.bytes)
                 }
                 report.transactionsReplayed += 1
@@ -162,12 +164,14 @@ public enum HardRecovery {
             header.genMinRequired = 0
             header.genMaxRequired = 0
             header.genMaxCommitted = registration.genHigh
+            try faults.write(db.pageSize * 2, to: db.path)
             try db.writeHeader(header)
             try db.sync()
         }
         let logTemporary = layout.logDirectory + "/" + layout.currentLogName + ".recovering"
         temporaries.append(logTemporary)
         let last = scans.last!.header
+        try faults.write(layout.settings.logFileSize, to: logTemporary)
         try LogWriter.createLog(logTemporary, LogHeader(
             generation: registration.genHigh + 1, fileSize: layout.settings.logFileSize, pageSize: first.file.pageSize,
             created: LogTime(unixTime: now), previousCreated: last.created, signLog: first.header.signLog,
@@ -176,6 +180,7 @@ public enum HardRecovery {
         let checkpointTemporary = layout.checkpointPath + ".recovering"
         temporaries.append(checkpointTemporary)
         let checkpoint = Checkpoint(position: next, signLog: first.header.signLog)
+        try faults.write(checkpoint.encode().count, to: checkpointTemporary)
         try FileSystem.writeAtomically(checkpointTemporary, checkpoint.encode())
 
         // 7. Commit: the old log stream goes, the new one and the rebuilt databases take its place.
@@ -191,12 +196,15 @@ public enum HardRecovery {
     }
 
     /// Where a generation is: in the folder of the last registered range that holds it (the
-    /// ranges of a full and its incrementals may overlap; the copies are the same log).
-    static func logPath(_ generation: UInt32, _ layout: StoreLayout, _ registration: RestoreRegistration) throws(BackupError) -> String {
+    /// ranges of a full and its incrementals may overlap; the copies are the same log). A
+    /// missing-log fault hides it.
+    static func logPath(_ generation: UInt32, _ layout: StoreLayout, _ registration: RestoreRegistration,
+                        _ faults: RestoreFaults) throws(BackupError) -> String {
         let name = layout.archivedLogName(generation), server = layout.server
         let holders = registration.logRanges.filter { $0.contains(generation) }
         func folder(_ range: RestoreRegistration.LogRange) -> String { range.localFolder ?? server.localPath(range.backupLogPath) }
-        for range in holders.reversed() {
+        let hidden = faults.isMissing(generation: generation)
+        for range in holders.reversed() where !hidden {
             if let path = findLog(folder(range), name) { return path }
         }
         // Not there, or in no range at all (a gap between a full backup and an incremental).
@@ -237,7 +245,7 @@ public enum HardRecovery {
     }
 
     /// A database file from a backup stream: its header and pages, without the trailer.
-    static func rebuild(_ copy: RestoredCopy, into path: String) throws(BackupError) -> DatabaseFile {
+    static func rebuild(_ copy: RestoredCopy, into path: String, _ faults: inout RestoreFaults) throws(BackupError) -> DatabaseFile {
         let ps = copy.file.pageSize
         let out = try File.create(path)
         let total = Int64(copy.lastPage) + 2  // header pages + data pages
@@ -247,6 +255,7 @@ public enum HardRecovery {
             let n = Int(min(chunk, total * Int64(ps) - offset))
             let bytes = try copy.file.file.read(count: n, at: offset)
             guard bytes.count == n else { throw .databaseCorrupted("\(copy.path) is shorter than its pages") }
+            try faults.write(n, to: path)
             try out.write(bytes, at: offset)
             offset += Int64(n)
         }

@@ -124,7 +124,10 @@ public struct RestoreRegistration: Equatable, Sendable {
     }
 
     func write(_ server: Server) throws(BackupError) {
-        try FileSystem.writeAtomically(Self.path(server), Array(serialized().utf8))
+        let bytes = Array(serialized().utf8)
+        var faults = RestoreFaults(server)
+        try faults.write(bytes.count, to: Self.path(server))
+        try FileSystem.writeAtomically(Self.path(server), bytes)
     }
 
     static func remove(_ server: Server) throws(BackupError) {

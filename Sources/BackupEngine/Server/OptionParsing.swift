@@ -2,18 +2,20 @@
 /// string ("--role ntds --db-size 64M"), so both accept exactly the same words.
 public enum OptionParsing {
     /// Splits an option string on spaces; double quotes group words ("--ca-name \"My CA\"").
-    public static func words(_ text: String) throws(BackupError) -> [String] {
-        var out = [String](), current = "", quoted = false, started = false
+    /// With `singleQuotes` (fault specs), single quotes group words too, as a shell's do.
+    public static func words(_ text: String, singleQuotes: Bool = false) throws(BackupError) -> [String] {
+        var out = [String](), current = "", quote: Character?, started = false
         for c in text {
-            if c == "\"" { quoted.toggle(); started = true; continue }
-            if !quoted && (c == " " || c == "\t" || c == "\n") {
+            if c == quote { quote = nil; continue }
+            if quote == nil && (c == "\"" || (singleQuotes && c == "'")) { quote = c; started = true; continue }
+            if quote == nil && (c == " " || c == "\t" || c == "\n") {
                 if started { out.append(current); current = ""; started = false }
                 continue
             }
             current.append(c)
             started = true
         }
-        guard !quoted else { throw .invalidParameter("unbalanced quote in options") }
+        guard quote == nil else { throw .invalidParameter("unbalanced quote in options") }
         if started { out.append(current) }
         return out
     }

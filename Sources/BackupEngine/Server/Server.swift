@@ -56,12 +56,17 @@ public final class Server: Sendable {
     public func connect(role: ServerRole?) throws(BackupError) -> ServerSettings {
         let s = try settings()
         if let role, s.role != role { throw .wrongRole(server: name, role: role.rawValue) }
-        try Credentials.authorize(s)
+        try refuseDeniedUser(try Credentials.authorize(s), s)
         return s
     }
 
-    /// Which of the server's identities the caller is (accessDenied if none).
-    public func caller() throws(BackupError) -> Identity { try Credentials.authorize(try settings()) }
+    /// Which of the server's identities the caller is (accessDenied if none, or denied by a fault).
+    public func caller() throws(BackupError) -> Identity {
+        let s = try settings()
+        let identity = try Credentials.authorize(s)
+        try refuseDeniedUser(identity, s)
+        return identity
+    }
 
     // MARK: paths the caller names
 

@@ -114,6 +114,8 @@ public struct ServerSettings: Equatable, Sendable {
     /// Seconds the server's clock runs ahead of the machine's (`winbackupctl server set-clock`),
     /// so a test can make a backup old enough for the tombstone lifetime to expire it.
     public var clockOffset: Int64 = 0
+    /// Injected faults (`winbackupctl fault add`, WbInjectFaultA), in the order added.
+    public var faults: [Fault] = []
 
     /// The server's idea of now.
     public func now(_ machine: Int64 = unixTime()) -> Int64 { machine + clockOffset }
@@ -154,6 +156,7 @@ public struct ServerSettings: Equatable, Sendable {
         if let lastBackupLog { lines.append("last-backup-log = \(lastBackupLog)") }
         if clockOffset != 0 { lines.append("clock-offset = \(clockOffset)") }
         lines += identities.map { "identity = \($0.settingValue)" }
+        lines += faults.map { "fault = \($0)" }
         return lines.joined(separator: "\n") + "\n"
     }
 
@@ -161,7 +164,7 @@ public struct ServerSettings: Equatable, Sendable {
     public static func parse(_ text: String, path: String) throws(BackupError) -> ServerSettings {
         func fail(_ why: String) -> BackupError { .settingsCorrupt(path: path, reason: why) }
         var values = [String: String]()
-        var databases = [WindowsPath](), identities = [Identity]()
+        var databases = [WindowsPath](), identities = [Identity](), faults = [Fault]()
         for (number, rawLine) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
             let line = rawLine.trimmingSpaces()
             if line.isEmpty || line.hasPrefix("#") { continue }
@@ -174,6 +177,15 @@ public struct ServerSettings: Equatable, Sendable {
             case "identity":
                 guard let i = Identity(settingValue: value) else { throw fail("line \(number + 1): bad identity '\(value)'") }
                 identities.append(i)
+            case "fault":
+                do throws(BackupError) {
+                    faults.append(try Fault.parse(value) { (text) throws(BackupError) -> WindowsPath in
+                        guard let p = WindowsPath(text) else { throw .invalidPath(text) }
+                        return p
+                    })
+                } catch {
+                    throw fail("line \(number + 1): bad fault '\(value)': \(error)")
+                }
             case "name", "role", "id", "state", "created", "circular-logging", "log-file-size", "page-size",
                  "log-path", "system-path", "base-name", "tombstone-lifetime-days", "ca-name", "last-backup-log", "clock-offset":
                 guard values[key] == nil else { throw fail("line \(number + 1): '\(key)' given twice") }
@@ -231,6 +243,7 @@ public struct ServerSettings: Equatable, Sendable {
             tombstoneLifetimeDays: try integer("tombstone-lifetime-days", 1...36500), caName: values["ca-name"],
             identities: identities, lastBackupLog: lastBackupLog)
         settings.clockOffset = clockOffset
+        settings.faults = faults
         return settings
     }
 }

@@ -94,21 +94,20 @@ enum CertSrvBackup {
         pliFileSize.pointee.QuadPart = size
     }
 
-    /// Fills the caller's buffer in read-buffer-sized pieces; less only at the end of the file.
+    /// Fills the caller's buffer in read-buffer-sized pieces; less only at the end of the file
+    /// (or under a short-read fault).
     static func read(_ hbc: UnsafeMutableRawPointer?, _ buffer: UnsafeMutableRawPointer?, _ cbBuffer: UInt32,
                      _ pcbRead: UnsafeMutablePointer<UInt32>?) throws(BackupError) {
         let c = try context(hbc)
         guard let buffer, let pcbRead else { throw .nullArgument("pvBuffer or pcbRead") }
-        if cbBuffer == 0 { try c.session.checkReadable() }  // a 0-byte read still says why it cannot read
-        let unit = Int(c.readBufferSize ?? defaultReadBuffer)
-        var done = 0
-        while done < Int(cbBuffer) {
-            let n = try c.session.read(into: UnsafeMutableRawBufferPointer(
-                start: buffer + done, count: min(unit, Int(cbBuffer) - done)))
-            if n == 0 { break }
-            done += n
+        guard cbBuffer > 0 else {
+            try c.session.checkReadable()  // a 0-byte read still says why it cannot read
+            pcbRead.pointee = 0
+            return
         }
-        pcbRead.pointee = UInt32(done)
+        let unit = Int(c.readBufferSize ?? defaultReadBuffer)
+        let n = try c.session.read(into: UnsafeMutableRawBufferPointer(start: buffer, count: Int(cbBuffer)), piece: unit)
+        pcbRead.pointee = UInt32(n)
     }
 }
 

@@ -100,7 +100,8 @@ enum JetExternalBackup {
                 throw .invalidParameter("the first read of a \(open.isDatabase ? "database" : "log") needs \(pages) pages")
             }
         }
-        let n = try session.read(into: UnsafeMutableRawBufferPointer(start: pv, count: Int(cb)))
+        // A short-read fault keeps ESE's rule: whole pages (docs/FAULTS.md).
+        let n = try session.read(into: UnsafeMutableRawBufferPointer(start: pv, count: Int(cb)), granularity: Int(pageSize))
         pcbActual.pointee = UInt32(n)
     }
 

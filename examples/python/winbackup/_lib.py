@@ -249,6 +249,10 @@ FUNCTION_LIST = [
     ("WbGetContentDigestA", [LPCSTR, c_char_p, DWORD], HRESULT),
     ("WbReadLogDigestA", [LPCSTR, c_char_p, DWORD], HRESULT),
     ("WbCertSrvGetReadBufferSize", [PVOID, POINTER(DWORD)], HRESULT),
+    ("WbInjectFaultA", [LPCSTR, LPCSTR], HRESULT),
+    ("WbInjectFaultW", [LPCWSTR, LPCWSTR], HRESULT),
+    ("WbClearFaultsA", [LPCSTR], HRESULT),
+    ("WbClearFaultsW", [LPCWSTR], HRESULT),
 ] + JET_FUNCTIONS
 
 REPO_ROOT = Path(__file__).resolve().parents[3]   # examples/python/winbackup/_lib.py

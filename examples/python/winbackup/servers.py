@@ -66,6 +66,19 @@ def allow(name, account, password=None):
     _call("WbAllowIdentityA", _lib.astr(name), _lib.astr(account), _lib.astr(password))
 
 
+def inject_fault(name, spec):
+    r"""WbInjectFaultA: the server fails as Windows would, e.g.
+    inject_fault("DC01", r"read-error --file C:\Windows\NTDS\ntds.dit --offset 16384 --once").
+    The spec language is `winbackupctl fault add`'s (docs/FAULTS.md); a bad spec raises
+    HResultError(ERROR_INVALID_PARAMETER)."""
+    _call("WbInjectFaultA", _lib.astr(name), _lib.astr(spec))
+
+
+def clear_faults(name):
+    """WbClearFaultsA: removes every fault; the server is as it was before they were added."""
+    _call("WbClearFaultsA", _lib.astr(name))
+
+
 def set_clock_offset(name, seconds):
     """WbSetClockOffsetA: the server's clock runs `seconds` (an int or a datetime.timedelta) ahead
     of the machine's; negative: behind; 0 puts it back. As `winbackupctl server set NAME
