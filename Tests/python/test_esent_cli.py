@@ -48,3 +48,15 @@ def test_cli_ese_restore_refusals(ese, tmp_path, winbackupctl):
     assert "a full Jet backup set, then its incremental" in ctl(winbackupctl, "restore", str(tmp_path / "inc"), "--to", "ESE02", ok=False)
     servers.start("ESE02")
     assert servers.content_digest("ESE02") == before              # a refused restore touches nothing
+
+
+def test_cli_ese_backup_with_a_bad_page_fails_plainly_and_leaves_no_good_looking_set(ese, tmp_path, winbackupctl):
+    servers.inject_fault("ESE01", r"bad-checksum --file C:\ESE\ese.edb --page 3")
+    out = ctl(winbackupctl, "backup", "ESE01", "--to", str(tmp_path / "bad"), ok=False)
+    assert "backup of ESE01 FAILED" in out and "JET_errReadVerifyFailure -1018" in out, out
+    assert not (tmp_path / "bad" / "manifest.txt").exists()
+    assert "FAILED backup" in ctl(winbackupctl, "verify", str(tmp_path / "bad"), ok=False)
+    servers.clear_faults("ESE01")
+    assert "FAILED backup" in ctl(winbackupctl, "verify", str(tmp_path / "bad"), ok=False)    # still not a backup
+    ctl(winbackupctl, "backup", "ESE01", "--to", str(tmp_path / "good"))   # the fault cleared: the backup works
+    assert "valid:" in ctl(winbackupctl, "verify", str(tmp_path / "good"))
