@@ -97,7 +97,6 @@ enum TraceSummary {
         let ok = call.result == "S_OK" || call.result == "JET_errSuccess"
         let kind = CallKind.of(call.function)
         if s.ended { flag("after \(s.endedBy) ended the session") }
-        if sequenceErrors.contains(call.result) { flag("refused as out of order") }
         switch kind {
         case .begin:
             if s.backupRunning { flag("a second begin while the backup runs") }
@@ -124,6 +123,7 @@ enum TraceSummary {
             if call.function.contains("RestorePrepare") && ok { s.begun = true }
             if call.function.hasPrefix("JetInit") && ok { s.begun = true }
         }
+        if sequenceErrors.contains(call.result) { flag("refused as out of order") }
     }
 
     /// End-of-trace rules: a session begun and never ended.
