@@ -103,3 +103,14 @@ print(hr, repr(text))
 """)
     assert done.stdout.strip() == "1 ''"     # S_FALSE
     assert done.stderr == ""
+
+
+def test_a_misuse_in_a_loop_is_one_line_with_a_count(dc):
+    lines = check("""
+hbc = prepare()
+got, buf = DWORD(0), ctypes.create_string_buffer(65536)
+for _ in range(5):
+    lib.DsBackupRead(hbc, buf, 65536, ctypes.byref(got))
+lib.DsBackupEnd(hbc)
+""", r"^call out of order: DsBackupRead returned hrInvalidHandle \(session 0x42[0-9A-F]+\) \(5 times\)$")
+    assert len(lines) == 1

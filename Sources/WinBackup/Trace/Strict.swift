@@ -6,7 +6,8 @@ import CWinBackup
 /// after their End) and by LibraryBuffers (buffers handed out and freed). Off: never touched.
 enum Strict {
     struct Ledger {
-        var findings: [String] = []                                        // as they happen
+        var findings: [String] = []                                        // as they first happen
+        var repeats: [String: Int] = [:]                                   // finding → how many times
         var openedBy: [UInt: String] = [:]                                 // live session → the call that made it
         var endedBy: [UInt: String] = [:]                                  // ended session → the call that ended it
         var openFiles: [UInt: (function: String, file: String)] = [:]      // session → its open backup file
@@ -25,11 +26,11 @@ enum Strict {
         ledger.withLock { l in
             if !call.result.succeeded {
                 if call.result.isSequenceError {
-                    l.findings.append("call out of order: \(fn) returned \(call.result.name!) (session \(hex(session)))")
+                    l.note("call out of order: \(fn) returned \(call.result.name!) (session \(hex(session)))")
                 }
                 for case .handle(let name, let h) in call.arguments where h != 0 && SessionTables.wasRemoved(h) {
                     let end = l.endedBy[h].map { " after \($0)" } ?? ""
-                    l.findings.append("handle used after its End: \(fn)(\(name)=\(hex(h)))\(end)")
+                    l.note("handle used after its End: \(fn)(\(name)=\(hex(h)))\(end)")
                 }
                 return
             }
@@ -43,7 +44,7 @@ enum Strict {
                 l.openFiles[session] = nil
             case .endBackup, .endSession:
                 if let open = l.openFiles.removeValue(forKey: session) {
-                    l.findings.append("file never closed: \(open.file) opened by \(open.function), backup ended by \(fn) (session \(hex(session)))")
+                    l.note("file never closed: \(open.file) opened by \(open.function), backup ended by \(fn) (session \(hex(session)))")
                 }
                 if kind == .endSession {
                     l.openedBy[session] = nil
@@ -66,7 +67,7 @@ enum Strict {
     /// Every misuse so far, one line each, naming the function.
     static func report() -> [String] {
         let l = ledger.withLock { $0 }
-        var lines = l.findings
+        var lines = l.findings.map { f in l.repeats[f, default: 1] > 1 ? "\(f) (\(l.repeats[f]!) times)" : f }
         for (h, name) in SessionTables.live() {
             let opener = l.openedBy[h] ?? name.opener
             lines.append("session never ended: \(opener) returned \(hex(h)); call \(name.end)")
@@ -102,5 +103,13 @@ extension TraceArgument {
                    as: UTF16.self)
         default: nil
         }
+    }
+}
+
+extension Strict.Ledger {
+    /// A misuse; one that repeats (a loop) is one line with a count.
+    mutating func note(_ finding: String) {
+        if repeats[finding] == nil { findings.append(finding) }
+        repeats[finding, default: 0] += 1
     }
 }
