@@ -167,6 +167,21 @@ WB_API HRESULT WbInjectFaultW(LPCWSTR szServerName, LPCWSTR szSpec);
 WB_API HRESULT WbClearFaultsA(LPCSTR szServerName);
 WB_API HRESULT WbClearFaultsW(LPCWSTR szServerName);
 
+/*
+ * WbReportA (WINBACKUP.@) - strict mode's report (docs/TRACING.md): with WINBACKUP_STRICT=1 in
+ * the environment of the process (read at its first call into the library), every misuse seen
+ * so far, one line each ending in "\n", each naming the function: a session never ended, a
+ * file never closed, a buffer never freed, a handle used after its End, a call refused as out
+ * of order. "" when there is none. The same lines go to stderr at exit, after "winbackup strict: ".
+ *   szReport   [out] receives the text, NUL-terminated; the caller owns it.
+ *   cbReport   [in]  its size in bytes.
+ *   pcbNeeded  [out, optional] the size needed, NUL included.
+ * Returns S_OK; S_FALSE (and "") when strict mode is off; ERROR_INSUFFICIENT_BUFFER when
+ * szReport is NULL or too small (*pcbNeeded tells). The report is cumulative: reading it
+ * changes nothing. Thread-safe; a line about a session another thread is using may be stale.
+ */
+WB_API HRESULT WbReportA(LPSTR szReport, DWORD cbReport, DWORD *pcbNeeded);
+
 WB_END_DECLS
 
 #endif /* WINBACKUP_H */

@@ -5,8 +5,11 @@
 #include <crypt.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/syscall.h>
+#include <unistd.h>
 
 static int ofd(int fd, int cmd, short type) {
     struct flock fl;
@@ -69,3 +72,28 @@ void wb_cpu_relax(void) {
     __asm__ __volatile__("yield");
 #endif
 }
+
+int wb_call_flags;
+
+static pthread_once_t calls_once = PTHREAD_ONCE_INIT;
+
+void wb_calls_once(void (*init)(void)) { pthread_once(&calls_once, init); }
+
+void wb_set_calls(int flags) { __atomic_store_n(&wb_call_flags, flags, __ATOMIC_RELEASE); }
+
+static _Thread_local int call_depth;
+static _Thread_local const char *current_call;
+
+int wb_call_enter(const char *fn) {
+    if (call_depth++ > 0) return 0;
+    current_call = fn;
+    return 1;
+}
+
+void wb_call_leave(void) {
+    if (--call_depth == 0) current_call = NULL;
+}
+
+const char *wb_current_call(void) { return current_call; }
+
+int wb_gettid(void) { return (int)syscall(SYS_gettid); }

@@ -31,6 +31,8 @@ usage: winbackupctl [--root DIR] COMMAND ...
   restore DIR --to SERVER [--start]        restore a backup set onto an offline DC or a stopped CA
                                            (a CA: the full set first, then each incremental set)
   verify [--files] DIR                    check a backup set page by page (--files: no manifest)
+  trace summarize FILE                     the calls of a WINBACKUP_TRACE file per session; flags the
+                                           first out-of-order call of each (exit status 1 if any)
   version
 
 Servers live under --root, else $WINBACKUP_ROOT, else ${XDG_DATA_HOME:-~/.local/share}/winbackup.
@@ -50,6 +52,9 @@ func main() -> Int32 {
         case "backup": try BackupCommands.backup(&args)
         case "verify": try BackupCommands.verify(&args)
         case "restore": try BackupCommands.restore(&args)
+        case "trace":
+            guard try args.positional("a trace command") == "summarize" else { throw CLIError("unknown trace command") }
+            return try TraceSummary.run(&args)
         case "version": print("winbackupctl \(winbackupVersion)")
         case "help": print(usage)
         default: throw CLIError("unknown command '\(command)'")

@@ -38,4 +38,5 @@ set(CONFORMANCE_SOURCES
   ${PROJECT_SOURCE_DIR}/Tests/conformance/jet_stream_test.cpp
   ${PROJECT_SOURCE_DIR}/Tests/conformance/jet_restore_test.cpp
   ${PROJECT_SOURCE_DIR}/Tests/conformance/jet_legacy_test.cpp
-  ${PROJECT_SOURCE_DIR}/Tests/conformance/faults_test.cpp)
+  ${PROJECT_SOURCE_DIR}/Tests/conformance/faults_test.cpp
+  ${PROJECT_SOURCE_DIR}/Tests/conformance/trace_test.cpp)

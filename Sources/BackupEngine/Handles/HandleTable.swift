@@ -90,6 +90,22 @@ public final class HandleTable<Object: AnyObject & Sendable>: Sendable {
         }
     }
 
+    /// True if `handle` was live once and has been removed since (a use after its End): its
+    /// slot exists and has moved on to a later generation. For reports, off the hot path.
+    public func wasRemoved(_ handle: UInt) -> Bool {
+        guard let (index, generation) = decode(handle) else { return false }
+        return table.withLock { t in index < t.slots.count && t.slots[index].generation != generation }
+    }
+
+    /// The live handles (for reports).
+    public var handles: [UInt] {
+        table.withLock { t in
+            t.slots.indices.compactMap { i in
+                t.slots[i].object == nil ? nil : UInt(kind) << 56 | UInt(t.slots[i].generation) << 32 | UInt(i + 1)
+            }
+        }
+    }
+
     /// Number of live handles.
     public var count: Int { table.withLock { $0.live } }
 

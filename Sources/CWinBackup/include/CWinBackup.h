@@ -44,4 +44,25 @@ void wb_cpu_relax(void);
 uint64_t wb_atomic_load_u64(const uint64_t *p);
 uint64_t wb_atomic_add_u64(uint64_t *p, uint64_t v);
 
+/* The call seam's switches (Sources/WinBackup/Trace): 0 until the first exported call reads
+ * WINBACKUP_TRACE and WINBACKUP_STRICT, then WB_CALLS_READY plus what they turned on. The hot
+ * path of every export is one load of this word. */
+#define WB_CALLS_READY 1
+#define WB_CALLS_TRACE 2
+#define WB_CALLS_STRICT 4
+extern int wb_call_flags;
+static inline int wb_calls(void) { return __atomic_load_n(&wb_call_flags, __ATOMIC_ACQUIRE); }
+/* Runs init once per process (pthread_once); init publishes the flags with wb_set_calls. */
+void wb_calls_once(void (*init)(void));
+void wb_set_calls(int flags);
+/* The exported call this thread is in, so an export that forwards to another (JetTerm to
+ * JetTerm2) is observed once, under the name the caller called. wb_call_enter returns 1 for
+ * the outermost call (and remembers fn, a static NUL-terminated name), 0 for a nested one. */
+int wb_call_enter(const char *fn);
+void wb_call_leave(void);
+/* The outermost export this thread is in, or NULL. */
+const char *wb_current_call(void);
+/* The kernel's id of the calling thread. */
+int wb_gettid(void);
+
 #endif

@@ -115,7 +115,10 @@ enum CertSrvBackup {
 @c(CertSrvBackupPrepareW)
 public func CertSrvBackupPrepareW(_ pwszServerName: UnsafePointer<UInt16>?, _ grbitJet: UInt32, _ dwBackupFlags: UInt32,
                                   _ phbc: UnsafeMutablePointer<UnsafeMutableRawPointer?>?) -> HRESULT {
-    certadm { () throws(BackupError) in
+    certadm([
+        .wide("pwszServerName", pwszServerName), .flags("grbitJet", grbitJet), .flags("dwBackupFlags", dwBackupFlags),
+        .output("phbc", phbc, .handle)
+    ]) { () throws(BackupError) in
         let name = try CString.wide(pwszServerName, "pwszServerName")
         guard let phbc else { throw .nullArgument("phbc") }
         try CertSrvBackup.prepare(name, grbitJet, dwBackupFlags, phbc)
@@ -126,7 +129,10 @@ public func CertSrvBackupPrepareW(_ pwszServerName: UnsafePointer<UInt16>?, _ gr
 @c(CertSrvBackupGetDatabaseNamesW)
 public func CertSrvBackupGetDatabaseNamesW(_ hbc: UnsafeMutableRawPointer?, _ ppwszzAttachmentInformation: UnsafeMutablePointer<UnsafeMutablePointer<UInt16>?>?,
                                            _ pcbSize: UnsafeMutablePointer<UInt32>?) -> HRESULT {
-    certadm { () throws(BackupError) in
+    certadm([
+        .handle("hbc", UInt(handle: hbc)), .output("ppwszzAttachmentInformation", ppwszzAttachmentInformation, .pointer),
+        .output("pcbSize", pcbSize, .size32)
+    ]) { () throws(BackupError) in
         let c = try CertSrvBackup.context(hbc)
         try CertSrvBackup.list(ppwszzAttachmentInformation, pcbSize) { () throws(BackupError) in
             let names = try c.session.databaseNames()
@@ -141,7 +147,10 @@ public func CertSrvBackupGetDatabaseNamesW(_ hbc: UnsafeMutableRawPointer?, _ pp
 @c(CertSrvBackupGetDynamicFileListW)
 public func CertSrvBackupGetDynamicFileListW(_ hbc: UnsafeMutableRawPointer?, _ ppwszzFileList: UnsafeMutablePointer<UnsafeMutablePointer<UInt16>?>?,
                                              _ pcbSize: UnsafeMutablePointer<UInt32>?) -> HRESULT {
-    certadm { () throws(BackupError) in
+    certadm([
+        .handle("hbc", UInt(handle: hbc)), .output("ppwszzFileList", ppwszzFileList, .pointer),
+        .output("pcbSize", pcbSize, .size32)
+    ]) { () throws(BackupError) in
         let server = try CertSrvBackup.context(hbc).session.server
         try CertSrvBackup.list(ppwszzFileList, pcbSize) { () throws(BackupError) in
             try server.dynamicFiles(try server.settings()).map { MultiString.Entry(type: nil, text: server.unc($0)) }
@@ -153,27 +162,36 @@ public func CertSrvBackupGetDynamicFileListW(_ hbc: UnsafeMutableRawPointer?, _ 
 @c(CertSrvBackupOpenFileW)
 public func CertSrvBackupOpenFileW(_ hbc: UnsafeMutableRawPointer?, _ pwszAttachmentName: UnsafePointer<UInt16>?,
                                    _ cbReadHintSize: UInt32, _ pliFileSize: UnsafeMutablePointer<LARGE_INTEGER>?) -> HRESULT {
-    certadm { () throws(BackupError) in try CertSrvBackup.openFile(hbc, pwszAttachmentName, cbReadHintSize, pliFileSize) }
+    certadm([
+        .handle("hbc", UInt(handle: hbc)), .wide("pwszAttachmentName", pwszAttachmentName),
+        .size("cbReadHintSize", UInt64(cbReadHintSize)), .output("pliFileSize", pliFileSize, .size64)
+    ]) { () throws(BackupError) in try CertSrvBackup.openFile(hbc, pwszAttachmentName, cbReadHintSize, pliFileSize) }
 }
 
 /// CertSrvBackupRead (CERTADM.@)
 @c(CertSrvBackupRead)
 public func CertSrvBackupRead(_ hbc: UnsafeMutableRawPointer?, _ pvBuffer: UnsafeMutableRawPointer?, _ cbBuffer: UInt32,
                               _ pcbRead: UnsafeMutablePointer<UInt32>?) -> HRESULT {
-    certadm { () throws(BackupError) in try CertSrvBackup.read(hbc, pvBuffer, cbBuffer, pcbRead) }
+    certadm([
+        .handle("hbc", UInt(handle: hbc)), .pointer("pvBuffer", pvBuffer), .size("cbBuffer", UInt64(cbBuffer)),
+        .output("pcbRead", pcbRead, .size32)
+    ]) { () throws(BackupError) in try CertSrvBackup.read(hbc, pvBuffer, cbBuffer, pcbRead) }
 }
 
 /// CertSrvBackupClose (CERTADM.@)
 @c(CertSrvBackupClose)
 public func CertSrvBackupClose(_ hbc: UnsafeMutableRawPointer?) -> HRESULT {
-    certadm { () throws(BackupError) in try CertSrvBackup.context(hbc).session.close() }
+    certadm([.handle("hbc", UInt(handle: hbc))]) { () throws(BackupError) in try CertSrvBackup.context(hbc).session.close() }
 }
 
 /// CertSrvBackupGetBackupLogsW (CERTADM.@)
 @c(CertSrvBackupGetBackupLogsW)
 public func CertSrvBackupGetBackupLogsW(_ hbc: UnsafeMutableRawPointer?, _ ppwszzBackupLogFiles: UnsafeMutablePointer<UnsafeMutablePointer<UInt16>?>?,
                                         _ pcbSize: UnsafeMutablePointer<UInt32>?) -> HRESULT {
-    certadm { () throws(BackupError) in
+    certadm([
+        .handle("hbc", UInt(handle: hbc)), .output("ppwszzBackupLogFiles", ppwszzBackupLogFiles, .pointer),
+        .output("pcbSize", pcbSize, .size32)
+    ]) { () throws(BackupError) in
         let c = try CertSrvBackup.context(hbc)
         try CertSrvBackup.list(ppwszzBackupLogFiles, pcbSize) { () throws(BackupError) in
             let names = try c.session.logNames()
@@ -186,14 +204,16 @@ public func CertSrvBackupGetBackupLogsW(_ hbc: UnsafeMutableRawPointer?, _ ppwsz
 /// CertSrvBackupTruncateLogs (CERTADM.@)
 @c(CertSrvBackupTruncateLogs)
 public func CertSrvBackupTruncateLogs(_ hbc: UnsafeMutableRawPointer?) -> HRESULT {
-    certadm { () throws(BackupError) in _ = try CertSrvBackup.context(hbc).session.truncateLogs() }
+    certadm([.handle("hbc", UInt(handle: hbc))]) { () throws(BackupError) in
+        _ = try CertSrvBackup.context(hbc).session.truncateLogs()
+    }
 }
 
 /// CertSrvBackupEnd (CERTADM.@)
 /// Ends the backup however it went; only a handle that is not a live backup context fails.
 @c(CertSrvBackupEnd)
 public func CertSrvBackupEnd(_ hbc: UnsafeMutableRawPointer?) -> HRESULT {
-    certadm { () throws(BackupError) in
+    certadm([.handle("hbc", UInt(handle: hbc))]) { () throws(BackupError) in
         guard let c = certSrvBackups.remove(UInt(handle: hbc)) else { throw .invalidHandle }
         _ = try? c.session.end(normal: true)
     }
@@ -202,5 +222,7 @@ public func CertSrvBackupEnd(_ hbc: UnsafeMutableRawPointer?) -> HRESULT {
 /// CertSrvBackupFree (CERTADM.@)
 @c(CertSrvBackupFree)
 public func CertSrvBackupFree(_ pv: UnsafeMutableRawPointer?) {
-    LibraryBuffers.release(pv, by: "CertSrvBackupFree")
+    traced([.pointer("pv", pv)], as: CallResult.void) {
+        LibraryBuffers.release(pv, by: "CertSrvBackupFree")
+    }
 }

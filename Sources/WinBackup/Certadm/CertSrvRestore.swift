@@ -50,7 +50,10 @@ enum CertSrvRestore {
 public func CertSrvRestoreGetDatabaseLocationsW(_ hbc: UnsafeMutableRawPointer?,
                                                 _ ppwszzDatabaseLocationList: UnsafeMutablePointer<UnsafeMutablePointer<UInt16>?>?,
                                                 _ pcbSize: UnsafeMutablePointer<UInt32>?) -> HRESULT {
-    certadm { () throws(BackupError) in
+    certadm([
+        .handle("hbc", UInt(handle: hbc)), .output("ppwszzDatabaseLocationList", ppwszzDatabaseLocationList, .pointer),
+        .output("pcbSize", pcbSize, .size32)
+    ]) { () throws(BackupError) in
         let server: Server
         if let b = certSrvBackups.lookup(UInt(handle: hbc)) {
             server = b.session.server
@@ -79,7 +82,9 @@ public func CertSrvRestoreGetDatabaseLocationsW(_ hbc: UnsafeMutableRawPointer?,
 @c(CertSrvRestorePrepareW)
 public func CertSrvRestorePrepareW(_ pwszServerName: UnsafePointer<UInt16>?, _ dwRestoreFlags: UInt32,
                                    _ phbc: UnsafeMutablePointer<UnsafeMutableRawPointer?>?) -> HRESULT {
-    certadm { () throws(BackupError) in
+    certadm([
+        .wide("pwszServerName", pwszServerName), .flags("dwRestoreFlags", dwRestoreFlags), .output("phbc", phbc, .handle)
+    ]) { () throws(BackupError) in
         let name = try CString.wide(pwszServerName, "pwszServerName")
         guard let phbc else { throw .nullArgument("phbc") }
         guard dwRestoreFlags & ~CertSrvRestore.restoreTypeMask == 0 else {
@@ -99,7 +104,12 @@ public func CertSrvRestoreRegisterW(_ hbc: UnsafeMutableRawPointer?, _ pwszCheck
                                     _ pwszLogPath: UnsafePointer<UInt16>?, _ rgrstmap: UnsafeMutablePointer<CSEDB_RSTMAPW>?,
                                     _ crstmap: Int32, _ pwszBackupLogPath: UnsafePointer<UInt16>?,
                                     _ genLow: UInt32, _ genHigh: UInt32) -> HRESULT {
-    certadm { () throws(BackupError) in
+    certadm([
+        .handle("hbc", UInt(handle: hbc)), .wide("pwszCheckPointFilePath", pwszCheckPointFilePath),
+        .wide("pwszLogPath", pwszLogPath), .pointer("rgrstmap", rgrstmap), .integer("crstmap", Int64(crstmap)),
+        .wide("pwszBackupLogPath", pwszBackupLogPath), .integer("genLow", Int64(genLow)),
+        .integer("genHigh", Int64(genHigh))
+    ]) { () throws(BackupError) in
         try CertSrvRestore.register(hbc, pwszCheckPointFilePath, pwszLogPath, rgrstmap, crstmap, pwszBackupLogPath,
                                     genLow, genHigh, administratorOnly: true)
     }
@@ -112,7 +122,12 @@ public func CertSrvRestoreRegisterThroughFile(_ hbc: UnsafeMutableRawPointer?, _
                                               _ pwszLogPath: UnsafePointer<UInt16>?, _ rgrstmap: UnsafeMutablePointer<CSEDB_RSTMAPW>?,
                                               _ crstmap: Int32, _ pwszBackupLogPath: UnsafePointer<UInt16>?,
                                               _ genLow: UInt32, _ genHigh: UInt32) -> HRESULT {
-    certadm { () throws(BackupError) in
+    certadm([
+        .handle("hbc", UInt(handle: hbc)), .wide("pwszCheckPointFilePath", pwszCheckPointFilePath),
+        .wide("pwszLogPath", pwszLogPath), .pointer("rgrstmap", rgrstmap), .integer("crstmap", Int64(crstmap)),
+        .wide("pwszBackupLogPath", pwszBackupLogPath), .integer("genLow", Int64(genLow)),
+        .integer("genHigh", Int64(genHigh))
+    ]) { () throws(BackupError) in
         try CertSrvRestore.register(hbc, pwszCheckPointFilePath, pwszLogPath, rgrstmap, crstmap, pwszBackupLogPath,
                                     genLow, genHigh, administratorOnly: false)
     }
@@ -121,14 +136,16 @@ public func CertSrvRestoreRegisterThroughFile(_ hbc: UnsafeMutableRawPointer?, _
 /// CertSrvRestoreRegisterComplete (CERTADM.@)
 @c(CertSrvRestoreRegisterComplete)
 public func CertSrvRestoreRegisterComplete(_ hbc: UnsafeMutableRawPointer?, _ hrRestoreState: HRESULT) -> HRESULT {
-    certadm { () throws(BackupError) in try CertSrvRestore.session(hbc).complete(hrRestoreState) }
+    certadm([.handle("hbc", UInt(handle: hbc)), .flags("hrRestoreState", UInt32(bitPattern: hrRestoreState))]) { () throws(BackupError) in
+        try CertSrvRestore.session(hbc).complete(hrRestoreState)
+    }
 }
 
 /// CertSrvRestoreEnd (CERTADM.@)
 /// Ends the context; an open registration stays (the CA will not start).
 @c(CertSrvRestoreEnd)
 public func CertSrvRestoreEnd(_ hbc: UnsafeMutableRawPointer?) -> HRESULT {
-    certadm { () throws(BackupError) in
+    certadm([.handle("hbc", UInt(handle: hbc))]) { () throws(BackupError) in
         guard let session = certSrvRestores.remove(UInt(handle: hbc)) else { throw .invalidHandle }
         session.end()
     }

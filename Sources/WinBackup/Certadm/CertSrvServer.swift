@@ -38,7 +38,7 @@ enum CertSrvServer {
 /// TRUE while the CA runs and serves, FALSE while it is paused; fails (0x800706BA) when stopped.
 @c(CertSrvIsServerOnlineW)
 public func CertSrvIsServerOnlineW(_ pwszServerName: UnsafePointer<UInt16>?, _ pfServerOnline: UnsafeMutablePointer<Int32>?) -> HRESULT {
-    certadm { () throws(BackupError) in
+    certadm([.wide("pwszServerName", pwszServerName), .output("pfServerOnline", pfServerOnline, .integer32)]) { () throws(BackupError) in
         let name = try CString.wide(pwszServerName, "pwszServerName")
         guard let pfServerOnline else { throw .nullArgument("pfServerOnline") }
         let (_, settings) = try CertSrvServer.connect(name)
@@ -52,7 +52,10 @@ public func CertSrvIsServerOnlineW(_ pwszServerName: UnsafePointer<UInt16>?, _ p
 @c(CertSrvServerControlW)
 public func CertSrvServerControlW(_ pwszServerName: UnsafePointer<UInt16>?, _ dwControlFlags: UInt32,
                                   _ pcbOut: UnsafeMutablePointer<UInt32>?, _ ppbOut: UnsafeMutablePointer<UnsafeMutablePointer<UInt8>?>?) -> HRESULT {
-    certadm { () throws(BackupError) in
+    certadm([
+        .wide("pwszServerName", pwszServerName), .flags("dwControlFlags", dwControlFlags),
+        .output("pcbOut", pcbOut, .size32), .output("ppbOut", ppbOut, .pointer)
+    ]) { () throws(BackupError) in
         let name = try CString.wide(pwszServerName, "pwszServerName")
         guard (CertSrvServer.controlShutdown...CertSrvServer.controlRestart).contains(dwControlFlags) else {
             throw .invalidParameter("dwControlFlags must be CSCONTROL_SHUTDOWN, CSCONTROL_SUSPEND or CSCONTROL_RESTART")

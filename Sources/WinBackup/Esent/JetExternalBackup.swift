@@ -149,66 +149,93 @@ extension JET_LOGINFO_W {
 /// JetBeginExternalBackup (ESENT.@)
 @c(JetBeginExternalBackup)
 public func JetBeginExternalBackup(_ grbit: UInt32) -> JET_ERR {
-    jet { () throws(BackupError) in try JetExternalBackup.begin(nil, grbit) }
+    jet([.flags("grbit", grbit)]) { () throws(BackupError) in try JetExternalBackup.begin(nil, grbit) }
 }
 
 /// JetBeginExternalBackupInstance (ESENT.@)
 @c(JetBeginExternalBackupInstance)
 public func JetBeginExternalBackupInstance(_ instance: UInt, _ grbit: UInt32) -> JET_ERR {
-    jet { () throws(BackupError) in try JetExternalBackup.begin(instance, grbit) }
+    jet([.handle("instance", instance), .flags("grbit", grbit)]) { () throws(BackupError) in
+        try JetExternalBackup.begin(instance, grbit)
+    }
 }
 
 /// JetGetAttachInfo (ESENT.@) - the Windows 2000 name of JetGetAttachInfoA.
 @c(JetGetAttachInfo)
 public func JetGetAttachInfo(_ szzDatabases: UnsafeMutablePointer<CChar>?, _ cbMax: UInt32, _ pcbActual: UnsafeMutablePointer<UInt32>?) -> JET_ERR {
-    JetGetAttachInfoA(szzDatabases, cbMax, pcbActual)
+    traced([.pointer("szzDatabases", szzDatabases), .size("cbMax", UInt64(cbMax)), .output("pcbActual", pcbActual, .size32)], as: CallResult.jet) {
+        JetGetAttachInfoA(szzDatabases, cbMax, pcbActual)
+    }
 }
 
 /// JetGetAttachInfoA (ESENT.@)
 @c(JetGetAttachInfoA)
 public func JetGetAttachInfoA(_ szzDatabases: UnsafeMutablePointer<CChar>?, _ cbMax: UInt32, _ pcbActual: UnsafeMutablePointer<UInt32>?) -> JET_ERR {
-    jet { () throws(BackupError) in try JetExternalBackup.attachInfo(nil, szzDatabases, cbMax, pcbActual, .narrow) }
+    jet([.pointer("szzDatabases", szzDatabases), .size("cbMax", UInt64(cbMax)), .output("pcbActual", pcbActual, .size32)]) { () throws(BackupError) in
+        try JetExternalBackup.attachInfo(nil, szzDatabases, cbMax, pcbActual, .narrow)
+    }
 }
 
 /// JetGetAttachInfoW (ESENT.@)
 @c(JetGetAttachInfoW)
 public func JetGetAttachInfoW(_ wszzDatabases: UnsafeMutablePointer<UInt16>?, _ cbMax: UInt32, _ pcbActual: UnsafeMutablePointer<UInt32>?) -> JET_ERR {
-    jet { () throws(BackupError) in try JetExternalBackup.attachInfo(nil, wszzDatabases, cbMax, pcbActual, .wide) }
+    jet([.pointer("wszzDatabases", wszzDatabases), .size("cbMax", UInt64(cbMax)), .output("pcbActual", pcbActual, .size32)]) { () throws(BackupError) in
+        try JetExternalBackup.attachInfo(nil, wszzDatabases, cbMax, pcbActual, .wide)
+    }
 }
 
 /// JetGetAttachInfoInstance (ESENT.@) - the Windows 2000 name of JetGetAttachInfoInstanceA.
 @c(JetGetAttachInfoInstance)
 public func JetGetAttachInfoInstance(_ instance: UInt, _ szzDatabases: UnsafeMutablePointer<CChar>?, _ cbMax: UInt32,
                                      _ pcbActual: UnsafeMutablePointer<UInt32>?) -> JET_ERR {
-    JetGetAttachInfoInstanceA(instance, szzDatabases, cbMax, pcbActual)
+    traced([
+        .handle("instance", instance), .pointer("szzDatabases", szzDatabases), .size("cbMax", UInt64(cbMax)),
+        .output("pcbActual", pcbActual, .size32)
+    ], as: CallResult.jet) {
+        JetGetAttachInfoInstanceA(instance, szzDatabases, cbMax, pcbActual)
+    }
 }
 
 /// JetGetAttachInfoInstanceA (ESENT.@)
 @c(JetGetAttachInfoInstanceA)
 public func JetGetAttachInfoInstanceA(_ instance: UInt, _ szzDatabases: UnsafeMutablePointer<CChar>?, _ cbMax: UInt32,
                                       _ pcbActual: UnsafeMutablePointer<UInt32>?) -> JET_ERR {
-    jet { () throws(BackupError) in try JetExternalBackup.attachInfo(instance, szzDatabases, cbMax, pcbActual, .narrow) }
+    jet([
+        .handle("instance", instance), .pointer("szzDatabases", szzDatabases), .size("cbMax", UInt64(cbMax)),
+        .output("pcbActual", pcbActual, .size32)
+    ]) { () throws(BackupError) in try JetExternalBackup.attachInfo(instance, szzDatabases, cbMax, pcbActual, .narrow) }
 }
 
 /// JetGetAttachInfoInstanceW (ESENT.@)
 @c(JetGetAttachInfoInstanceW)
 public func JetGetAttachInfoInstanceW(_ instance: UInt, _ wszzDatabases: UnsafeMutablePointer<UInt16>?, _ cbMax: UInt32,
                                       _ pcbActual: UnsafeMutablePointer<UInt32>?) -> JET_ERR {
-    jet { () throws(BackupError) in try JetExternalBackup.attachInfo(instance, wszzDatabases, cbMax, pcbActual, .wide) }
+    jet([
+        .handle("instance", instance), .pointer("wszzDatabases", wszzDatabases), .size("cbMax", UInt64(cbMax)),
+        .output("pcbActual", pcbActual, .size32)
+    ]) { () throws(BackupError) in try JetExternalBackup.attachInfo(instance, wszzDatabases, cbMax, pcbActual, .wide) }
 }
 
 /// JetOpenFile (ESENT.@) - the Windows 2000 name of JetOpenFileA.
 @c(JetOpenFile)
 public func JetOpenFile(_ szFileName: UnsafePointer<CChar>?, _ phfFile: UnsafeMutablePointer<UInt>?,
                         _ pulFileSizeLow: UnsafeMutablePointer<UInt32>?, _ pulFileSizeHigh: UnsafeMutablePointer<UInt32>?) -> JET_ERR {
-    JetOpenFileA(szFileName, phfFile, pulFileSizeLow, pulFileSizeHigh)
+    traced([
+        .narrow("szFileName", szFileName), .output("phfFile", phfFile, .pointer),
+        .output("pulFileSizeLow", pulFileSizeLow, .size32), .output("pulFileSizeHigh", pulFileSizeHigh, .size32)
+    ], as: CallResult.jet) {
+        JetOpenFileA(szFileName, phfFile, pulFileSizeLow, pulFileSizeHigh)
+    }
 }
 
 /// JetOpenFileA (ESENT.@)
 @c(JetOpenFileA)
 public func JetOpenFileA(_ szFileName: UnsafePointer<CChar>?, _ phfFile: UnsafeMutablePointer<UInt>?,
                          _ pulFileSizeLow: UnsafeMutablePointer<UInt32>?, _ pulFileSizeHigh: UnsafeMutablePointer<UInt32>?) -> JET_ERR {
-    jet { () throws(BackupError) in
+    jet([
+        .narrow("szFileName", szFileName), .output("phfFile", phfFile, .pointer),
+        .output("pulFileSizeLow", pulFileSizeLow, .size32), .output("pulFileSizeHigh", pulFileSizeHigh, .size32)
+    ]) { () throws(BackupError) in
         try JetExternalBackup.openFile(nil, CString.optionalNarrow(szFileName, "szFileName"), phfFile, pulFileSizeLow, pulFileSizeHigh)
     }
 }
@@ -217,7 +244,10 @@ public func JetOpenFileA(_ szFileName: UnsafePointer<CChar>?, _ phfFile: UnsafeM
 @c(JetOpenFileW)
 public func JetOpenFileW(_ szFileName: UnsafePointer<UInt16>?, _ phfFile: UnsafeMutablePointer<UInt>?,
                          _ pulFileSizeLow: UnsafeMutablePointer<UInt32>?, _ pulFileSizeHigh: UnsafeMutablePointer<UInt32>?) -> JET_ERR {
-    jet { () throws(BackupError) in
+    jet([
+        .wide("szFileName", szFileName), .output("phfFile", phfFile, .pointer),
+        .output("pulFileSizeLow", pulFileSizeLow, .size32), .output("pulFileSizeHigh", pulFileSizeHigh, .size32)
+    ]) { () throws(BackupError) in
         try JetExternalBackup.openFile(nil, CString.optionalWide(szFileName, "szFileName"), phfFile, pulFileSizeLow, pulFileSizeHigh)
     }
 }
@@ -226,14 +256,22 @@ public func JetOpenFileW(_ szFileName: UnsafePointer<UInt16>?, _ phfFile: Unsafe
 @c(JetOpenFileInstance)
 public func JetOpenFileInstance(_ instance: UInt, _ szFileName: UnsafePointer<CChar>?, _ phfFile: UnsafeMutablePointer<UInt>?,
                                 _ pulFileSizeLow: UnsafeMutablePointer<UInt32>?, _ pulFileSizeHigh: UnsafeMutablePointer<UInt32>?) -> JET_ERR {
-    JetOpenFileInstanceA(instance, szFileName, phfFile, pulFileSizeLow, pulFileSizeHigh)
+    traced([
+        .handle("instance", instance), .narrow("szFileName", szFileName), .output("phfFile", phfFile, .pointer),
+        .output("pulFileSizeLow", pulFileSizeLow, .size32), .output("pulFileSizeHigh", pulFileSizeHigh, .size32)
+    ], as: CallResult.jet) {
+        JetOpenFileInstanceA(instance, szFileName, phfFile, pulFileSizeLow, pulFileSizeHigh)
+    }
 }
 
 /// JetOpenFileInstanceA (ESENT.@)
 @c(JetOpenFileInstanceA)
 public func JetOpenFileInstanceA(_ instance: UInt, _ szFileName: UnsafePointer<CChar>?, _ phfFile: UnsafeMutablePointer<UInt>?,
                                  _ pulFileSizeLow: UnsafeMutablePointer<UInt32>?, _ pulFileSizeHigh: UnsafeMutablePointer<UInt32>?) -> JET_ERR {
-    jet { () throws(BackupError) in
+    jet([
+        .handle("instance", instance), .narrow("szFileName", szFileName), .output("phfFile", phfFile, .pointer),
+        .output("pulFileSizeLow", pulFileSizeLow, .size32), .output("pulFileSizeHigh", pulFileSizeHigh, .size32)
+    ]) { () throws(BackupError) in
         try JetExternalBackup.openFile(instance, CString.optionalNarrow(szFileName, "szFileName"), phfFile, pulFileSizeLow, pulFileSizeHigh)
     }
 }
@@ -242,7 +280,10 @@ public func JetOpenFileInstanceA(_ instance: UInt, _ szFileName: UnsafePointer<C
 @c(JetOpenFileInstanceW)
 public func JetOpenFileInstanceW(_ instance: UInt, _ szFileName: UnsafePointer<UInt16>?, _ phfFile: UnsafeMutablePointer<UInt>?,
                                  _ pulFileSizeLow: UnsafeMutablePointer<UInt32>?, _ pulFileSizeHigh: UnsafeMutablePointer<UInt32>?) -> JET_ERR {
-    jet { () throws(BackupError) in
+    jet([
+        .handle("instance", instance), .wide("szFileName", szFileName), .output("phfFile", phfFile, .pointer),
+        .output("pulFileSizeLow", pulFileSizeLow, .size32), .output("pulFileSizeHigh", pulFileSizeHigh, .size32)
+    ]) { () throws(BackupError) in
         try JetExternalBackup.openFile(instance, CString.optionalWide(szFileName, "szFileName"), phfFile, pulFileSizeLow, pulFileSizeHigh)
     }
 }
@@ -250,79 +291,114 @@ public func JetOpenFileInstanceW(_ instance: UInt, _ szFileName: UnsafePointer<U
 /// JetReadFile (ESENT.@)
 @c(JetReadFile)
 public func JetReadFile(_ hfFile: UInt, _ pv: UnsafeMutableRawPointer?, _ cb: UInt32, _ pcbActual: UnsafeMutablePointer<UInt32>?) -> JET_ERR {
-    jet { () throws(BackupError) in try JetExternalBackup.readFile(nil, hfFile, pv, cb, pcbActual) }
+    jet([
+        .integer("hfFile", Int64(bitPattern: UInt64(hfFile))), .pointer("pv", pv), .size("cb", UInt64(cb)),
+        .output("pcbActual", pcbActual, .size32)
+    ]) { () throws(BackupError) in try JetExternalBackup.readFile(nil, hfFile, pv, cb, pcbActual) }
 }
 
 /// JetReadFileInstance (ESENT.@)
 @c(JetReadFileInstance)
 public func JetReadFileInstance(_ instance: UInt, _ hfFile: UInt, _ pv: UnsafeMutableRawPointer?, _ cb: UInt32,
                                 _ pcbActual: UnsafeMutablePointer<UInt32>?) -> JET_ERR {
-    jet { () throws(BackupError) in try JetExternalBackup.readFile(instance, hfFile, pv, cb, pcbActual) }
+    jet([
+        .handle("instance", instance), .integer("hfFile", Int64(bitPattern: UInt64(hfFile))), .pointer("pv", pv),
+        .size("cb", UInt64(cb)), .output("pcbActual", pcbActual, .size32)
+    ]) { () throws(BackupError) in try JetExternalBackup.readFile(instance, hfFile, pv, cb, pcbActual) }
 }
 
 /// JetCloseFile (ESENT.@)
 @c(JetCloseFile)
 public func JetCloseFile(_ hfFile: UInt) -> JET_ERR {
-    jet { () throws(BackupError) in try JetExternalBackup.closeFile(nil, hfFile) }
+    jet([.integer("hfFile", Int64(bitPattern: UInt64(hfFile)))]) { () throws(BackupError) in
+        try JetExternalBackup.closeFile(nil, hfFile)
+    }
 }
 
 /// JetCloseFileInstance (ESENT.@)
 @c(JetCloseFileInstance)
 public func JetCloseFileInstance(_ instance: UInt, _ hfFile: UInt) -> JET_ERR {
-    jet { () throws(BackupError) in try JetExternalBackup.closeFile(instance, hfFile) }
+    jet([.handle("instance", instance), .integer("hfFile", Int64(bitPattern: UInt64(hfFile)))]) { () throws(BackupError) in
+        try JetExternalBackup.closeFile(instance, hfFile)
+    }
 }
 
 /// JetGetLogInfo (ESENT.@) - the Windows 2000 name of JetGetLogInfoA.
 @c(JetGetLogInfo)
 public func JetGetLogInfo(_ szzLogs: UnsafeMutablePointer<CChar>?, _ cbMax: UInt32, _ pcbActual: UnsafeMutablePointer<UInt32>?) -> JET_ERR {
-    JetGetLogInfoA(szzLogs, cbMax, pcbActual)
+    traced([.pointer("szzLogs", szzLogs), .size("cbMax", UInt64(cbMax)), .output("pcbActual", pcbActual, .size32)], as: CallResult.jet) {
+        JetGetLogInfoA(szzLogs, cbMax, pcbActual)
+    }
 }
 
 /// JetGetLogInfoA (ESENT.@)
 @c(JetGetLogInfoA)
 public func JetGetLogInfoA(_ szzLogs: UnsafeMutablePointer<CChar>?, _ cbMax: UInt32, _ pcbActual: UnsafeMutablePointer<UInt32>?) -> JET_ERR {
-    jet { () throws(BackupError) in _ = try JetExternalBackup.logInfo(nil, szzLogs, cbMax, pcbActual, .narrow) }
+    jet([.pointer("szzLogs", szzLogs), .size("cbMax", UInt64(cbMax)), .output("pcbActual", pcbActual, .size32)]) { () throws(BackupError) in
+        _ = try JetExternalBackup.logInfo(nil, szzLogs, cbMax, pcbActual, .narrow)
+    }
 }
 
 /// JetGetLogInfoW (ESENT.@)
 @c(JetGetLogInfoW)
 public func JetGetLogInfoW(_ wszzLogs: UnsafeMutablePointer<UInt16>?, _ cbMax: UInt32, _ pcbActual: UnsafeMutablePointer<UInt32>?) -> JET_ERR {
-    jet { () throws(BackupError) in _ = try JetExternalBackup.logInfo(nil, wszzLogs, cbMax, pcbActual, .wide) }
+    jet([.pointer("wszzLogs", wszzLogs), .size("cbMax", UInt64(cbMax)), .output("pcbActual", pcbActual, .size32)]) { () throws(BackupError) in
+        _ = try JetExternalBackup.logInfo(nil, wszzLogs, cbMax, pcbActual, .wide)
+    }
 }
 
 /// JetGetLogInfoInstance (ESENT.@) - the Windows 2000 name of JetGetLogInfoInstanceA.
 @c(JetGetLogInfoInstance)
 public func JetGetLogInfoInstance(_ instance: UInt, _ szzLogs: UnsafeMutablePointer<CChar>?, _ cbMax: UInt32,
                                   _ pcbActual: UnsafeMutablePointer<UInt32>?) -> JET_ERR {
-    JetGetLogInfoInstanceA(instance, szzLogs, cbMax, pcbActual)
+    traced([
+        .handle("instance", instance), .pointer("szzLogs", szzLogs), .size("cbMax", UInt64(cbMax)),
+        .output("pcbActual", pcbActual, .size32)
+    ], as: CallResult.jet) {
+        JetGetLogInfoInstanceA(instance, szzLogs, cbMax, pcbActual)
+    }
 }
 
 /// JetGetLogInfoInstanceA (ESENT.@)
 @c(JetGetLogInfoInstanceA)
 public func JetGetLogInfoInstanceA(_ instance: UInt, _ szzLogs: UnsafeMutablePointer<CChar>?, _ cbMax: UInt32,
                                    _ pcbActual: UnsafeMutablePointer<UInt32>?) -> JET_ERR {
-    jet { () throws(BackupError) in _ = try JetExternalBackup.logInfo(instance, szzLogs, cbMax, pcbActual, .narrow) }
+    jet([
+        .handle("instance", instance), .pointer("szzLogs", szzLogs), .size("cbMax", UInt64(cbMax)),
+        .output("pcbActual", pcbActual, .size32)
+    ]) { () throws(BackupError) in _ = try JetExternalBackup.logInfo(instance, szzLogs, cbMax, pcbActual, .narrow) }
 }
 
 /// JetGetLogInfoInstanceW (ESENT.@)
 @c(JetGetLogInfoInstanceW)
 public func JetGetLogInfoInstanceW(_ instance: UInt, _ wszzLogs: UnsafeMutablePointer<UInt16>?, _ cbMax: UInt32,
                                    _ pcbActual: UnsafeMutablePointer<UInt32>?) -> JET_ERR {
-    jet { () throws(BackupError) in _ = try JetExternalBackup.logInfo(instance, wszzLogs, cbMax, pcbActual, .wide) }
+    jet([
+        .handle("instance", instance), .pointer("wszzLogs", wszzLogs), .size("cbMax", UInt64(cbMax)),
+        .output("pcbActual", pcbActual, .size32)
+    ]) { () throws(BackupError) in _ = try JetExternalBackup.logInfo(instance, wszzLogs, cbMax, pcbActual, .wide) }
 }
 
 /// JetGetLogInfoInstance2 (ESENT.@) - the undecorated name of JetGetLogInfoInstance2A.
 @c(JetGetLogInfoInstance2)
 public func JetGetLogInfoInstance2(_ instance: UInt, _ szzLogs: UnsafeMutablePointer<CChar>?, _ cbMax: UInt32,
                                    _ pcbActual: UnsafeMutablePointer<UInt32>?, _ pLogInfo: UnsafeMutablePointer<JET_LOGINFO_A>?) -> JET_ERR {
-    JetGetLogInfoInstance2A(instance, szzLogs, cbMax, pcbActual, pLogInfo)
+    traced([
+        .handle("instance", instance), .pointer("szzLogs", szzLogs), .size("cbMax", UInt64(cbMax)),
+        .output("pcbActual", pcbActual, .size32), .pointer("pLogInfo", pLogInfo)
+    ], as: CallResult.jet) {
+        JetGetLogInfoInstance2A(instance, szzLogs, cbMax, pcbActual, pLogInfo)
+    }
 }
 
 /// JetGetLogInfoInstance2A (ESENT.@)
 @c(JetGetLogInfoInstance2A)
 public func JetGetLogInfoInstance2A(_ instance: UInt, _ szzLogs: UnsafeMutablePointer<CChar>?, _ cbMax: UInt32,
                                     _ pcbActual: UnsafeMutablePointer<UInt32>?, _ pLogInfo: UnsafeMutablePointer<JET_LOGINFO_A>?) -> JET_ERR {
-    jet { () throws(BackupError) in
+    jet([
+        .handle("instance", instance), .pointer("szzLogs", szzLogs), .size("cbMax", UInt64(cbMax)),
+        .output("pcbActual", pcbActual, .size32), .pointer("pLogInfo", pLogInfo)
+    ]) { () throws(BackupError) in
         try JetExternalBackup.logInfo2(instance, szzLogs, cbMax, pcbActual, pLogInfo, .narrow, fill: JET_LOGINFO_A.fill)
     }
 }
@@ -331,7 +407,10 @@ public func JetGetLogInfoInstance2A(_ instance: UInt, _ szzLogs: UnsafeMutablePo
 @c(JetGetLogInfoInstance2W)
 public func JetGetLogInfoInstance2W(_ instance: UInt, _ wszzLogs: UnsafeMutablePointer<UInt16>?, _ cbMax: UInt32,
                                     _ pcbActual: UnsafeMutablePointer<UInt32>?, _ pLogInfo: UnsafeMutablePointer<JET_LOGINFO_W>?) -> JET_ERR {
-    jet { () throws(BackupError) in
+    jet([
+        .handle("instance", instance), .pointer("wszzLogs", wszzLogs), .size("cbMax", UInt64(cbMax)),
+        .output("pcbActual", pcbActual, .size32), .pointer("pLogInfo", pLogInfo)
+    ]) { () throws(BackupError) in
         try JetExternalBackup.logInfo2(instance, wszzLogs, cbMax, pcbActual, pLogInfo, .wide, fill: JET_LOGINFO_W.fill)
     }
 }
@@ -340,61 +419,82 @@ public func JetGetLogInfoInstance2W(_ instance: UInt, _ wszzLogs: UnsafeMutableP
 @c(JetGetTruncateLogInfoInstance)
 public func JetGetTruncateLogInfoInstance(_ instance: UInt, _ szzLogs: UnsafeMutablePointer<CChar>?, _ cbMax: UInt32,
                                           _ pcbActual: UnsafeMutablePointer<UInt32>?) -> JET_ERR {
-    JetGetTruncateLogInfoInstanceA(instance, szzLogs, cbMax, pcbActual)
+    traced([
+        .handle("instance", instance), .pointer("szzLogs", szzLogs), .size("cbMax", UInt64(cbMax)),
+        .output("pcbActual", pcbActual, .size32)
+    ], as: CallResult.jet) {
+        JetGetTruncateLogInfoInstanceA(instance, szzLogs, cbMax, pcbActual)
+    }
 }
 
 /// JetGetTruncateLogInfoInstanceA (ESENT.@)
 @c(JetGetTruncateLogInfoInstanceA)
 public func JetGetTruncateLogInfoInstanceA(_ instance: UInt, _ szzLogs: UnsafeMutablePointer<CChar>?, _ cbMax: UInt32,
                                            _ pcbActual: UnsafeMutablePointer<UInt32>?) -> JET_ERR {
-    jet { () throws(BackupError) in _ = try JetExternalBackup.logInfo(instance, szzLogs, cbMax, pcbActual, .narrow, truncatable: true) }
+    jet([
+        .handle("instance", instance), .pointer("szzLogs", szzLogs), .size("cbMax", UInt64(cbMax)),
+        .output("pcbActual", pcbActual, .size32)
+    ]) { () throws(BackupError) in
+        _ = try JetExternalBackup.logInfo(instance, szzLogs, cbMax, pcbActual, .narrow, truncatable: true)
+    }
 }
 
 /// JetGetTruncateLogInfoInstanceW (ESENT.@)
 @c(JetGetTruncateLogInfoInstanceW)
 public func JetGetTruncateLogInfoInstanceW(_ instance: UInt, _ wszzLogs: UnsafeMutablePointer<UInt16>?, _ cbMax: UInt32,
                                            _ pcbActual: UnsafeMutablePointer<UInt32>?) -> JET_ERR {
-    jet { () throws(BackupError) in _ = try JetExternalBackup.logInfo(instance, wszzLogs, cbMax, pcbActual, .wide, truncatable: true) }
+    jet([
+        .handle("instance", instance), .pointer("wszzLogs", wszzLogs), .size("cbMax", UInt64(cbMax)),
+        .output("pcbActual", pcbActual, .size32)
+    ]) { () throws(BackupError) in
+        _ = try JetExternalBackup.logInfo(instance, wszzLogs, cbMax, pcbActual, .wide, truncatable: true)
+    }
 }
 
 /// JetTruncateLog (ESENT.@)
 @c(JetTruncateLog)
 public func JetTruncateLog() -> JET_ERR {
-    jet { () throws(BackupError) in _ = try JetExternalBackup.instance(nil).backup().truncateLogs() }
+    jet([]) { () throws(BackupError) in _ = try JetExternalBackup.instance(nil).backup().truncateLogs() }
 }
 
 /// JetTruncateLogInstance (ESENT.@)
 @c(JetTruncateLogInstance)
 public func JetTruncateLogInstance(_ instance: UInt) -> JET_ERR {
-    jet { () throws(BackupError) in _ = try JetExternalBackup.instance(instance).backup().truncateLogs() }
+    jet([.handle("instance", instance)]) { () throws(BackupError) in
+        _ = try JetExternalBackup.instance(instance).backup().truncateLogs()
+    }
 }
 
 /// JetEndExternalBackup (ESENT.@)
 @c(JetEndExternalBackup)
 public func JetEndExternalBackup() -> JET_ERR {
-    jet { () throws(BackupError) in try JetExternalBackup.end(nil, JetExternalBackup.endNormal) }
+    jet([]) { () throws(BackupError) in try JetExternalBackup.end(nil, JetExternalBackup.endNormal) }
 }
 
 /// JetEndExternalBackupInstance (ESENT.@) - JetEndExternalBackupInstance2 with JET_bitBackupEndNormal.
 @c(JetEndExternalBackupInstance)
 public func JetEndExternalBackupInstance(_ instance: UInt) -> JET_ERR {
-    JetEndExternalBackupInstance2(instance, JetExternalBackup.endNormal)
+    traced([.handle("instance", instance)], as: CallResult.jet) {
+        JetEndExternalBackupInstance2(instance, JetExternalBackup.endNormal)
+    }
 }
 
 /// JetEndExternalBackupInstance2 (ESENT.@)
 @c(JetEndExternalBackupInstance2)
 public func JetEndExternalBackupInstance2(_ instance: UInt, _ grbit: UInt32) -> JET_ERR {
-    jet { () throws(BackupError) in try JetExternalBackup.end(instance, grbit) }
+    jet([.handle("instance", instance), .flags("grbit", grbit)]) { () throws(BackupError) in
+        try JetExternalBackup.end(instance, grbit)
+    }
 }
 
 /// JetStopBackup (ESENT.@)
 @c(JetStopBackup)
 public func JetStopBackup() -> JET_ERR {
-    jet { () throws(BackupError) in try JetExternalBackup.stop(nil) }
+    jet([]) { () throws(BackupError) in try JetExternalBackup.stop(nil) }
 }
 
 /// JetStopBackupInstance (ESENT.@)
 @c(JetStopBackupInstance)
 public func JetStopBackupInstance(_ instance: UInt) -> JET_ERR {
-    jet { () throws(BackupError) in try JetExternalBackup.stop(instance) }
+    jet([.handle("instance", instance)]) { () throws(BackupError) in try JetExternalBackup.stop(instance) }
 }

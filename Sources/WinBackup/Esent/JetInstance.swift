@@ -127,104 +127,163 @@ enum JetInstance {
 /// JetCreateInstance (ESENT.@) - the Windows 2000 name of JetCreateInstanceA.
 @c(JetCreateInstance)
 public func JetCreateInstance(_ pinstance: UnsafeMutablePointer<UInt>?, _ szInstanceName: UnsafePointer<CChar>?) -> JET_ERR {
-    JetCreateInstanceA(pinstance, szInstanceName)
+    traced([.output("pinstance", pinstance, .handle), .narrow("szInstanceName", szInstanceName)], as: CallResult.jet) {
+        JetCreateInstanceA(pinstance, szInstanceName)
+    }
 }
 
 /// JetCreateInstanceA (ESENT.@)
 @c(JetCreateInstanceA)
 public func JetCreateInstanceA(_ pinstance: UnsafeMutablePointer<UInt>?, _ szInstanceName: UnsafePointer<CChar>?) -> JET_ERR {
-    jet { () throws(BackupError) in try JetInstance.create(pinstance, CString.optionalNarrow(szInstanceName, "szInstanceName")) }
+    jet([.output("pinstance", pinstance, .handle), .narrow("szInstanceName", szInstanceName)]) { () throws(BackupError) in
+        try JetInstance.create(pinstance, CString.optionalNarrow(szInstanceName, "szInstanceName"))
+    }
 }
 
 /// JetCreateInstanceW (ESENT.@)
 @c(JetCreateInstanceW)
 public func JetCreateInstanceW(_ pinstance: UnsafeMutablePointer<UInt>?, _ szInstanceName: UnsafePointer<UInt16>?) -> JET_ERR {
-    jet { () throws(BackupError) in try JetInstance.create(pinstance, CString.optionalWide(szInstanceName, "szInstanceName")) }
+    jet([.output("pinstance", pinstance, .handle), .wide("szInstanceName", szInstanceName)]) { () throws(BackupError) in
+        try JetInstance.create(pinstance, CString.optionalWide(szInstanceName, "szInstanceName"))
+    }
 }
 
 /// JetCreateInstance2 (ESENT.@) - the Windows 2000 name of JetCreateInstance2A.
 @c(JetCreateInstance2)
 public func JetCreateInstance2(_ pinstance: UnsafeMutablePointer<UInt>?, _ szInstanceName: UnsafePointer<CChar>?,
                                _ szDisplayName: UnsafePointer<CChar>?, _ grbit: UInt32) -> JET_ERR {
-    JetCreateInstance2A(pinstance, szInstanceName, szDisplayName, grbit)
+    traced([
+        .output("pinstance", pinstance, .handle), .narrow("szInstanceName", szInstanceName),
+        .narrow("szDisplayName", szDisplayName), .flags("grbit", grbit)
+    ], as: CallResult.jet) {
+        JetCreateInstance2A(pinstance, szInstanceName, szDisplayName, grbit)
+    }
 }
 
 /// JetCreateInstance2A (ESENT.@) - the display name and grbit are accepted and unused.
 @c(JetCreateInstance2A)
 public func JetCreateInstance2A(_ pinstance: UnsafeMutablePointer<UInt>?, _ szInstanceName: UnsafePointer<CChar>?,
                                 _ szDisplayName: UnsafePointer<CChar>?, _ grbit: UInt32) -> JET_ERR {
-    JetCreateInstanceA(pinstance, szInstanceName)
+    traced([
+        .output("pinstance", pinstance, .handle), .narrow("szInstanceName", szInstanceName),
+        .narrow("szDisplayName", szDisplayName), .flags("grbit", grbit)
+    ], as: CallResult.jet) {
+        JetCreateInstanceA(pinstance, szInstanceName)
+    }
 }
 
 /// JetCreateInstance2W (ESENT.@)
 @c(JetCreateInstance2W)
 public func JetCreateInstance2W(_ pinstance: UnsafeMutablePointer<UInt>?, _ szInstanceName: UnsafePointer<UInt16>?,
                                 _ szDisplayName: UnsafePointer<UInt16>?, _ grbit: UInt32) -> JET_ERR {
-    JetCreateInstanceW(pinstance, szInstanceName)
+    traced([
+        .output("pinstance", pinstance, .handle), .wide("szInstanceName", szInstanceName),
+        .wide("szDisplayName", szDisplayName), .flags("grbit", grbit)
+    ], as: CallResult.jet) {
+        JetCreateInstanceW(pinstance, szInstanceName)
+    }
 }
 
 /// JetSetSystemParameter (ESENT.@) - the Windows 2000 name of JetSetSystemParameterA.
 @c(JetSetSystemParameter)
 public func JetSetSystemParameter(_ pinstance: UnsafeMutablePointer<UInt>?, _ sesid: UInt, _ paramid: UInt32, _ lParam: UInt,
                                   _ szParam: UnsafePointer<CChar>?) -> JET_ERR {
-    JetSetSystemParameterA(pinstance, sesid, paramid, lParam, szParam)
+    traced([
+        .handle("*pinstance", pinstance?.pointee ?? 0), .integer("sesid", Int64(bitPattern: UInt64(sesid))),
+        .integer("paramid", Int64(paramid)), .integer("lParam", Int64(bitPattern: UInt64(lParam))),
+        .narrow("szParam", szParam)
+    ], as: CallResult.jet) {
+        JetSetSystemParameterA(pinstance, sesid, paramid, lParam, szParam)
+    }
 }
 
 /// JetSetSystemParameterA (ESENT.@)
 @c(JetSetSystemParameterA)
 public func JetSetSystemParameterA(_ pinstance: UnsafeMutablePointer<UInt>?, _ sesid: UInt, _ paramid: UInt32, _ lParam: UInt,
                                    _ szParam: UnsafePointer<CChar>?) -> JET_ERR {
-    jet { () throws(BackupError) in try JetInstance.set(pinstance, paramid, lParam, szParam, .narrow) }
+    jet([
+        .handle("*pinstance", pinstance?.pointee ?? 0), .integer("sesid", Int64(bitPattern: UInt64(sesid))),
+        .integer("paramid", Int64(paramid)), .integer("lParam", Int64(bitPattern: UInt64(lParam))),
+        .narrow("szParam", szParam)
+    ]) { () throws(BackupError) in try JetInstance.set(pinstance, paramid, lParam, szParam, .narrow) }
 }
 
 /// JetSetSystemParameterW (ESENT.@)
 @c(JetSetSystemParameterW)
 public func JetSetSystemParameterW(_ pinstance: UnsafeMutablePointer<UInt>?, _ sesid: UInt, _ paramid: UInt32, _ lParam: UInt,
                                    _ szParam: UnsafePointer<UInt16>?) -> JET_ERR {
-    jet { () throws(BackupError) in try JetInstance.set(pinstance, paramid, lParam, szParam, .wide) }
+    jet([
+        .handle("*pinstance", pinstance?.pointee ?? 0), .integer("sesid", Int64(bitPattern: UInt64(sesid))),
+        .integer("paramid", Int64(paramid)), .integer("lParam", Int64(bitPattern: UInt64(lParam))),
+        .wide("szParam", szParam)
+    ]) { () throws(BackupError) in try JetInstance.set(pinstance, paramid, lParam, szParam, .wide) }
 }
 
 /// JetGetSystemParameter (ESENT.@) - the Windows 2000 name of JetGetSystemParameterA.
 @c(JetGetSystemParameter)
 public func JetGetSystemParameter(_ instance: UInt, _ sesid: UInt, _ paramid: UInt32, _ plParam: UnsafeMutablePointer<UInt>?,
                                   _ szParam: UnsafeMutablePointer<CChar>?, _ cbMax: UInt32) -> JET_ERR {
-    JetGetSystemParameterA(instance, sesid, paramid, plParam, szParam, cbMax)
+    traced([
+        .handle("instance", instance), .integer("sesid", Int64(bitPattern: UInt64(sesid))),
+        .integer("paramid", Int64(paramid)), .output("plParam", plParam, .pointer), .pointer("szParam", szParam),
+        .size("cbMax", UInt64(cbMax))
+    ], as: CallResult.jet) {
+        JetGetSystemParameterA(instance, sesid, paramid, plParam, szParam, cbMax)
+    }
 }
 
 /// JetGetSystemParameterA (ESENT.@)
 @c(JetGetSystemParameterA)
 public func JetGetSystemParameterA(_ instance: UInt, _ sesid: UInt, _ paramid: UInt32, _ plParam: UnsafeMutablePointer<UInt>?,
                                    _ szParam: UnsafeMutablePointer<CChar>?, _ cbMax: UInt32) -> JET_ERR {
-    jet { () throws(BackupError) in try JetInstance.get(instance, paramid, plParam, UnsafeMutableRawPointer(szParam), cbMax, .narrow) }
+    jet([
+        .handle("instance", instance), .integer("sesid", Int64(bitPattern: UInt64(sesid))),
+        .integer("paramid", Int64(paramid)), .output("plParam", plParam, .pointer), .pointer("szParam", szParam),
+        .size("cbMax", UInt64(cbMax))
+    ]) { () throws(BackupError) in
+        try JetInstance.get(instance, paramid, plParam, UnsafeMutableRawPointer(szParam), cbMax, .narrow)
+    }
 }
 
 /// JetGetSystemParameterW (ESENT.@)
 @c(JetGetSystemParameterW)
 public func JetGetSystemParameterW(_ instance: UInt, _ sesid: UInt, _ paramid: UInt32, _ plParam: UnsafeMutablePointer<UInt>?,
                                    _ szParam: UnsafeMutablePointer<UInt16>?, _ cbMax: UInt32) -> JET_ERR {
-    jet { () throws(BackupError) in try JetInstance.get(instance, paramid, plParam, UnsafeMutableRawPointer(szParam), cbMax, .wide) }
+    jet([
+        .handle("instance", instance), .integer("sesid", Int64(bitPattern: UInt64(sesid))),
+        .integer("paramid", Int64(paramid)), .output("plParam", plParam, .pointer), .pointer("szParam", szParam),
+        .size("cbMax", UInt64(cbMax))
+    ]) { () throws(BackupError) in
+        try JetInstance.get(instance, paramid, plParam, UnsafeMutableRawPointer(szParam), cbMax, .wide)
+    }
 }
 
 /// JetInit (ESENT.@)
 @c(JetInit)
 public func JetInit(_ pinstance: UnsafeMutablePointer<UInt>?) -> JET_ERR {
-    jet { () throws(BackupError) in try JetInstance.initialize(pinstance) }
+    jet([.handle("*pinstance", pinstance?.pointee ?? 0)]) { () throws(BackupError) in try JetInstance.initialize(pinstance) }
 }
 
 /// JetInit2 (ESENT.@) - the grbit (recovery options) is accepted and unused.
 @c(JetInit2)
 public func JetInit2(_ pinstance: UnsafeMutablePointer<UInt>?, _ grbit: UInt32) -> JET_ERR {
-    JetInit(pinstance)
+    traced([.handle("*pinstance", pinstance?.pointee ?? 0), .flags("grbit", grbit)], as: CallResult.jet) {
+        JetInit(pinstance)
+    }
 }
 
 /// JetTerm (ESENT.@)
 @c(JetTerm)
 public func JetTerm(_ instance: UInt) -> JET_ERR {
-    JetTerm2(instance, 0)
+    traced([.handle("instance", instance)], as: CallResult.jet) {
+        JetTerm2(instance, 0)
+    }
 }
 
 /// JetTerm2 (ESENT.@)
 @c(JetTerm2)
 public func JetTerm2(_ instance: UInt, _ grbit: UInt32) -> JET_ERR {
-    jet { () throws(BackupError) in try JetInstance.terminate(instance, grbit) }
+    jet([.handle("instance", instance), .flags("grbit", grbit)]) { () throws(BackupError) in
+        try JetInstance.terminate(instance, grbit)
+    }
 }

@@ -125,7 +125,14 @@ public func JetExternalRestore(_ szCheckpointFilePath: UnsafeMutablePointer<CCha
                                _ rgrstmap: UnsafeMutablePointer<JET_RSTMAP_A>?, _ crstfilemap: Int32,
                                _ szBackupLogPath: UnsafeMutablePointer<CChar>?, _ genLow: Int32, _ genHigh: Int32,
                                _ pfn: JET_PFNSTATUS?) -> JET_ERR {
-    JetExternalRestoreA(szCheckpointFilePath, szLogPath, rgrstmap, crstfilemap, szBackupLogPath, genLow, genHigh, pfn)
+    traced([
+        .pointer("szCheckpointFilePath", szCheckpointFilePath), .pointer("szLogPath", szLogPath),
+        .pointer("rgrstmap", rgrstmap), .integer("crstfilemap", Int64(crstfilemap)),
+        .pointer("szBackupLogPath", szBackupLogPath), .integer("genLow", Int64(genLow)),
+        .integer("genHigh", Int64(genHigh)), .pointer("pfn", unsafeBitCast(pfn, to: UnsafeRawPointer?.self))
+    ], as: CallResult.jet) {
+        JetExternalRestoreA(szCheckpointFilePath, szLogPath, rgrstmap, crstfilemap, szBackupLogPath, genLow, genHigh, pfn)
+    }
 }
 
 /// JetExternalRestoreA (ESENT.@)
@@ -134,7 +141,12 @@ public func JetExternalRestoreA(_ szCheckpointFilePath: UnsafeMutablePointer<CCh
                                 _ rgrstmap: UnsafeMutablePointer<JET_RSTMAP_A>?, _ crstfilemap: Int32,
                                 _ szBackupLogPath: UnsafeMutablePointer<CChar>?, _ genLow: Int32, _ genHigh: Int32,
                                 _ pfn: JET_PFNSTATUS?) -> JET_ERR {
-    jet { () throws(BackupError) in
+    jet([
+        .pointer("szCheckpointFilePath", szCheckpointFilePath), .pointer("szLogPath", szLogPath),
+        .pointer("rgrstmap", rgrstmap), .integer("crstfilemap", Int64(crstfilemap)),
+        .pointer("szBackupLogPath", szBackupLogPath), .integer("genLow", Int64(genLow)),
+        .integer("genHigh", Int64(genHigh)), .pointer("pfn", unsafeBitCast(pfn, to: UnsafeRawPointer?.self))
+    ]) { () throws(BackupError) in
         try JetRecovery.external(Jet.optionalText(szCheckpointFilePath, .narrow, "szCheckpointFilePath"),
                                 Jet.optionalText(szLogPath, .narrow, "szLogPath"),
                                 JetRecovery.map(rgrstmap, crstfilemap, .narrow, entry: entryA),
@@ -148,7 +160,12 @@ public func JetExternalRestoreW(_ szCheckpointFilePath: UnsafeMutablePointer<UIn
                                 _ rgrstmap: UnsafeMutablePointer<JET_RSTMAP_W>?, _ crstfilemap: Int32,
                                 _ szBackupLogPath: UnsafeMutablePointer<UInt16>?, _ genLow: Int32, _ genHigh: Int32,
                                 _ pfn: JET_PFNSTATUS?) -> JET_ERR {
-    jet { () throws(BackupError) in
+    jet([
+        .pointer("szCheckpointFilePath", szCheckpointFilePath), .pointer("szLogPath", szLogPath),
+        .pointer("rgrstmap", rgrstmap), .integer("crstfilemap", Int64(crstfilemap)),
+        .pointer("szBackupLogPath", szBackupLogPath), .integer("genLow", Int64(genLow)),
+        .integer("genHigh", Int64(genHigh)), .pointer("pfn", unsafeBitCast(pfn, to: UnsafeRawPointer?.self))
+    ]) { () throws(BackupError) in
         try JetRecovery.external(Jet.optionalText(szCheckpointFilePath, .wide, "szCheckpointFilePath"),
                                 Jet.optionalText(szLogPath, .wide, "szLogPath"),
                                 JetRecovery.map(rgrstmap, crstfilemap, .wide, entry: entryW),
@@ -163,8 +180,16 @@ public func JetExternalRestore2(_ szCheckpointFilePath: UnsafeMutablePointer<CCh
                                 _ szBackupLogPath: UnsafeMutablePointer<CChar>?, _ pLogInfo: UnsafeMutablePointer<JET_LOGINFO_A>?,
                                 _ szTargetInstanceName: UnsafeMutablePointer<CChar>?, _ szTargetInstanceLogPath: UnsafeMutablePointer<CChar>?,
                                 _ szTargetInstanceCheckpointPath: UnsafeMutablePointer<CChar>?, _ pfn: JET_PFNSTATUS?) -> JET_ERR {
-    JetExternalRestore2A(szCheckpointFilePath, szLogPath, rgrstmap, crstfilemap, szBackupLogPath, pLogInfo, szTargetInstanceName,
-                         szTargetInstanceLogPath, szTargetInstanceCheckpointPath, pfn)
+    traced([
+        .narrow("szCheckpointFilePath", szCheckpointFilePath), .narrow("szLogPath", szLogPath), .pointer("rgrstmap", rgrstmap),
+        .integer("crstfilemap", Int64(crstfilemap)), .narrow("szBackupLogPath", szBackupLogPath), .pointer("pLogInfo", pLogInfo),
+        .narrow("szTargetInstanceName", szTargetInstanceName), .narrow("szTargetInstanceLogPath", szTargetInstanceLogPath),
+        .narrow("szTargetInstanceCheckpointPath", szTargetInstanceCheckpointPath),
+        .pointer("pfn", unsafeBitCast(pfn, to: UnsafeRawPointer?.self)),
+    ], as: CallResult.jet) {
+        JetExternalRestore2A(szCheckpointFilePath, szLogPath, rgrstmap, crstfilemap, szBackupLogPath, pLogInfo, szTargetInstanceName,
+                             szTargetInstanceLogPath, szTargetInstanceCheckpointPath, pfn)
+    }
 }
 
 /// JetExternalRestore2A (ESENT.@) - szTargetInstanceName is deprecated and unused.
@@ -174,7 +199,15 @@ public func JetExternalRestore2A(_ szCheckpointFilePath: UnsafeMutablePointer<CC
                                  _ szBackupLogPath: UnsafeMutablePointer<CChar>?, _ pLogInfo: UnsafeMutablePointer<JET_LOGINFO_A>?,
                                  _ szTargetInstanceName: UnsafeMutablePointer<CChar>?, _ szTargetInstanceLogPath: UnsafeMutablePointer<CChar>?,
                                  _ szTargetInstanceCheckpointPath: UnsafeMutablePointer<CChar>?, _ pfn: JET_PFNSTATUS?) -> JET_ERR {
-    jet { () throws(BackupError) in
+    jet([
+        .pointer("szCheckpointFilePath", szCheckpointFilePath), .pointer("szLogPath", szLogPath),
+        .pointer("rgrstmap", rgrstmap), .integer("crstfilemap", Int64(crstfilemap)),
+        .pointer("szBackupLogPath", szBackupLogPath), .pointer("pLogInfo", pLogInfo),
+        .pointer("szTargetInstanceName", szTargetInstanceName),
+        .pointer("szTargetInstanceLogPath", szTargetInstanceLogPath),
+        .pointer("szTargetInstanceCheckpointPath", szTargetInstanceCheckpointPath),
+        .pointer("pfn", unsafeBitCast(pfn, to: UnsafeRawPointer?.self))
+    ]) { () throws(BackupError) in
         try JetRecovery.external2(Jet.optionalText(szCheckpointFilePath, .narrow, "szCheckpointFilePath"),
                                  Jet.optionalText(szLogPath, .narrow, "szLogPath"),
                                  JetRecovery.map(rgrstmap, crstfilemap, .narrow, entry: entryA),
@@ -191,7 +224,15 @@ public func JetExternalRestore2W(_ szCheckpointFilePath: UnsafeMutablePointer<UI
                                  _ szBackupLogPath: UnsafeMutablePointer<UInt16>?, _ pLogInfo: UnsafeMutablePointer<JET_LOGINFO_W>?,
                                  _ szTargetInstanceName: UnsafeMutablePointer<UInt16>?, _ szTargetInstanceLogPath: UnsafeMutablePointer<UInt16>?,
                                  _ szTargetInstanceCheckpointPath: UnsafeMutablePointer<UInt16>?, _ pfn: JET_PFNSTATUS?) -> JET_ERR {
-    jet { () throws(BackupError) in
+    jet([
+        .pointer("szCheckpointFilePath", szCheckpointFilePath), .pointer("szLogPath", szLogPath),
+        .pointer("rgrstmap", rgrstmap), .integer("crstfilemap", Int64(crstfilemap)),
+        .pointer("szBackupLogPath", szBackupLogPath), .pointer("pLogInfo", pLogInfo),
+        .pointer("szTargetInstanceName", szTargetInstanceName),
+        .pointer("szTargetInstanceLogPath", szTargetInstanceLogPath),
+        .pointer("szTargetInstanceCheckpointPath", szTargetInstanceCheckpointPath),
+        .pointer("pfn", unsafeBitCast(pfn, to: UnsafeRawPointer?.self))
+    ]) { () throws(BackupError) in
         try JetRecovery.external2(Jet.optionalText(szCheckpointFilePath, .wide, "szCheckpointFilePath"),
                                  Jet.optionalText(szLogPath, .wide, "szLogPath"),
                                  JetRecovery.map(rgrstmap, crstfilemap, .wide, entry: entryW),
@@ -204,31 +245,54 @@ public func JetExternalRestore2W(_ szCheckpointFilePath: UnsafeMutablePointer<UI
 /// JetBackup (ESENT.@) - the Windows 2000 name of JetBackupA.
 @c(JetBackup)
 public func JetBackup(_ szBackupPath: UnsafePointer<CChar>?, _ grbit: UInt32, _ pfnStatus: JET_PFNSTATUS?) -> JET_ERR {
-    JetBackupA(szBackupPath, grbit, pfnStatus)
+    traced([
+        .narrow("szBackupPath", szBackupPath), .flags("grbit", grbit),
+        .pointer("pfnStatus", unsafeBitCast(pfnStatus, to: UnsafeRawPointer?.self))
+    ], as: CallResult.jet) {
+        JetBackupA(szBackupPath, grbit, pfnStatus)
+    }
 }
 
 /// JetBackupA (ESENT.@)
 @c(JetBackupA)
 public func JetBackupA(_ szBackupPath: UnsafePointer<CChar>?, _ grbit: UInt32, _ pfnStatus: JET_PFNSTATUS?) -> JET_ERR {
-    jet { () throws(BackupError) in try JetRecovery.backup(nil, CString.optionalNarrow(szBackupPath, "szBackupPath"), grbit, pfnStatus) }
+    jet([
+        .narrow("szBackupPath", szBackupPath), .flags("grbit", grbit),
+        .pointer("pfnStatus", unsafeBitCast(pfnStatus, to: UnsafeRawPointer?.self))
+    ]) { () throws(BackupError) in
+        try JetRecovery.backup(nil, CString.optionalNarrow(szBackupPath, "szBackupPath"), grbit, pfnStatus)
+    }
 }
 
 /// JetBackupW (ESENT.@)
 @c(JetBackupW)
 public func JetBackupW(_ szBackupPath: UnsafePointer<UInt16>?, _ grbit: UInt32, _ pfnStatus: JET_PFNSTATUS?) -> JET_ERR {
-    jet { () throws(BackupError) in try JetRecovery.backup(nil, CString.optionalWide(szBackupPath, "szBackupPath"), grbit, pfnStatus) }
+    jet([
+        .wide("szBackupPath", szBackupPath), .flags("grbit", grbit),
+        .pointer("pfnStatus", unsafeBitCast(pfnStatus, to: UnsafeRawPointer?.self))
+    ]) { () throws(BackupError) in
+        try JetRecovery.backup(nil, CString.optionalWide(szBackupPath, "szBackupPath"), grbit, pfnStatus)
+    }
 }
 
 /// JetBackupInstance (ESENT.@) - the Windows 2000 name of JetBackupInstanceA.
 @c(JetBackupInstance)
 public func JetBackupInstance(_ instance: UInt, _ szBackupPath: UnsafePointer<CChar>?, _ grbit: UInt32, _ pfnStatus: JET_PFNSTATUS?) -> JET_ERR {
-    JetBackupInstanceA(instance, szBackupPath, grbit, pfnStatus)
+    traced([
+        .handle("instance", instance), .narrow("szBackupPath", szBackupPath), .flags("grbit", grbit),
+        .pointer("pfnStatus", unsafeBitCast(pfnStatus, to: UnsafeRawPointer?.self))
+    ], as: CallResult.jet) {
+        JetBackupInstanceA(instance, szBackupPath, grbit, pfnStatus)
+    }
 }
 
 /// JetBackupInstanceA (ESENT.@)
 @c(JetBackupInstanceA)
 public func JetBackupInstanceA(_ instance: UInt, _ szBackupPath: UnsafePointer<CChar>?, _ grbit: UInt32, _ pfnStatus: JET_PFNSTATUS?) -> JET_ERR {
-    jet { () throws(BackupError) in
+    jet([
+        .handle("instance", instance), .narrow("szBackupPath", szBackupPath), .flags("grbit", grbit),
+        .pointer("pfnStatus", unsafeBitCast(pfnStatus, to: UnsafeRawPointer?.self))
+    ]) { () throws(BackupError) in
         try JetRecovery.backup(instance, CString.optionalNarrow(szBackupPath, "szBackupPath"), grbit, pfnStatus)
     }
 }
@@ -236,7 +300,10 @@ public func JetBackupInstanceA(_ instance: UInt, _ szBackupPath: UnsafePointer<C
 /// JetBackupInstanceW (ESENT.@)
 @c(JetBackupInstanceW)
 public func JetBackupInstanceW(_ instance: UInt, _ szBackupPath: UnsafePointer<UInt16>?, _ grbit: UInt32, _ pfnStatus: JET_PFNSTATUS?) -> JET_ERR {
-    jet { () throws(BackupError) in
+    jet([
+        .handle("instance", instance), .wide("szBackupPath", szBackupPath), .flags("grbit", grbit),
+        .pointer("pfnStatus", unsafeBitCast(pfnStatus, to: UnsafeRawPointer?.self))
+    ]) { () throws(BackupError) in
         try JetRecovery.backup(instance, CString.optionalWide(szBackupPath, "szBackupPath"), grbit, pfnStatus)
     }
 }
@@ -244,31 +311,39 @@ public func JetBackupInstanceW(_ instance: UInt, _ szBackupPath: UnsafePointer<U
 /// JetRestore (ESENT.@) - the Windows 2000 name of JetRestoreA.
 @c(JetRestore)
 public func JetRestore(_ szSource: UnsafePointer<CChar>?, _ pfn: JET_PFNSTATUS?) -> JET_ERR {
-    JetRestoreA(szSource, pfn)
+    traced([.narrow("szSource", szSource), .pointer("pfn", unsafeBitCast(pfn, to: UnsafeRawPointer?.self))], as: CallResult.jet) {
+        JetRestoreA(szSource, pfn)
+    }
 }
 
 /// JetRestoreA (ESENT.@)
 @c(JetRestoreA)
 public func JetRestoreA(_ szSource: UnsafePointer<CChar>?, _ pfn: JET_PFNSTATUS?) -> JET_ERR {
-    jet { () throws(BackupError) in try JetRecovery.restore(nil, CString.optionalNarrow(szSource, "szSource"), nil, pfn) }
+    jet([.narrow("szSource", szSource), .pointer("pfn", unsafeBitCast(pfn, to: UnsafeRawPointer?.self))]) { () throws(BackupError) in
+        try JetRecovery.restore(nil, CString.optionalNarrow(szSource, "szSource"), nil, pfn)
+    }
 }
 
 /// JetRestoreW (ESENT.@)
 @c(JetRestoreW)
 public func JetRestoreW(_ szSource: UnsafePointer<UInt16>?, _ pfn: JET_PFNSTATUS?) -> JET_ERR {
-    jet { () throws(BackupError) in try JetRecovery.restore(nil, CString.optionalWide(szSource, "szSource"), nil, pfn) }
+    jet([.wide("szSource", szSource), .pointer("pfn", unsafeBitCast(pfn, to: UnsafeRawPointer?.self))]) { () throws(BackupError) in
+        try JetRecovery.restore(nil, CString.optionalWide(szSource, "szSource"), nil, pfn)
+    }
 }
 
 /// JetRestore2 (ESENT.@) - the Windows 2000 name of JetRestore2A.
 @c(JetRestore2)
 public func JetRestore2(_ sz: UnsafePointer<CChar>?, _ szDest: UnsafePointer<CChar>?, _ pfn: JET_PFNSTATUS?) -> JET_ERR {
-    JetRestore2A(sz, szDest, pfn)
+    traced([.narrow("sz", sz), .narrow("szDest", szDest), .pointer("pfn", unsafeBitCast(pfn, to: UnsafeRawPointer?.self))], as: CallResult.jet) {
+        JetRestore2A(sz, szDest, pfn)
+    }
 }
 
 /// JetRestore2A (ESENT.@)
 @c(JetRestore2A)
 public func JetRestore2A(_ sz: UnsafePointer<CChar>?, _ szDest: UnsafePointer<CChar>?, _ pfn: JET_PFNSTATUS?) -> JET_ERR {
-    jet { () throws(BackupError) in
+    jet([.narrow("sz", sz), .narrow("szDest", szDest), .pointer("pfn", unsafeBitCast(pfn, to: UnsafeRawPointer?.self))]) { () throws(BackupError) in
         try JetRecovery.restore(nil, CString.optionalNarrow(sz, "sz"), CString.optionalNarrow(szDest, "szDest"), pfn)
     }
 }
@@ -276,7 +351,7 @@ public func JetRestore2A(_ sz: UnsafePointer<CChar>?, _ szDest: UnsafePointer<CC
 /// JetRestore2W (ESENT.@)
 @c(JetRestore2W)
 public func JetRestore2W(_ sz: UnsafePointer<UInt16>?, _ szDest: UnsafePointer<UInt16>?, _ pfn: JET_PFNSTATUS?) -> JET_ERR {
-    jet { () throws(BackupError) in
+    jet([.wide("sz", sz), .wide("szDest", szDest), .pointer("pfn", unsafeBitCast(pfn, to: UnsafeRawPointer?.self))]) { () throws(BackupError) in
         try JetRecovery.restore(nil, CString.optionalWide(sz, "sz"), CString.optionalWide(szDest, "szDest"), pfn)
     }
 }
@@ -284,13 +359,21 @@ public func JetRestore2W(_ sz: UnsafePointer<UInt16>?, _ szDest: UnsafePointer<U
 /// JetRestoreInstance (ESENT.@) - the Windows 2000 name of JetRestoreInstanceA.
 @c(JetRestoreInstance)
 public func JetRestoreInstance(_ instance: UInt, _ sz: UnsafePointer<CChar>?, _ szDest: UnsafePointer<CChar>?, _ pfn: JET_PFNSTATUS?) -> JET_ERR {
-    JetRestoreInstanceA(instance, sz, szDest, pfn)
+    traced([
+        .handle("instance", instance), .narrow("sz", sz), .narrow("szDest", szDest),
+        .pointer("pfn", unsafeBitCast(pfn, to: UnsafeRawPointer?.self))
+    ], as: CallResult.jet) {
+        JetRestoreInstanceA(instance, sz, szDest, pfn)
+    }
 }
 
 /// JetRestoreInstanceA (ESENT.@)
 @c(JetRestoreInstanceA)
 public func JetRestoreInstanceA(_ instance: UInt, _ sz: UnsafePointer<CChar>?, _ szDest: UnsafePointer<CChar>?, _ pfn: JET_PFNSTATUS?) -> JET_ERR {
-    jet { () throws(BackupError) in
+    jet([
+        .handle("instance", instance), .narrow("sz", sz), .narrow("szDest", szDest),
+        .pointer("pfn", unsafeBitCast(pfn, to: UnsafeRawPointer?.self))
+    ]) { () throws(BackupError) in
         try JetRecovery.restore(instance, CString.optionalNarrow(sz, "sz"), CString.optionalNarrow(szDest, "szDest"), pfn)
     }
 }
@@ -298,7 +381,10 @@ public func JetRestoreInstanceA(_ instance: UInt, _ sz: UnsafePointer<CChar>?, _
 /// JetRestoreInstanceW (ESENT.@)
 @c(JetRestoreInstanceW)
 public func JetRestoreInstanceW(_ instance: UInt, _ sz: UnsafePointer<UInt16>?, _ szDest: UnsafePointer<UInt16>?, _ pfn: JET_PFNSTATUS?) -> JET_ERR {
-    jet { () throws(BackupError) in
+    jet([
+        .handle("instance", instance), .wide("sz", sz), .wide("szDest", szDest),
+        .pointer("pfn", unsafeBitCast(pfn, to: UnsafeRawPointer?.self))
+    ]) { () throws(BackupError) in
         try JetRecovery.restore(instance, CString.optionalWide(sz, "sz"), CString.optionalWide(szDest, "szDest"), pfn)
     }
 }

@@ -6,14 +6,17 @@ import CWinBackup
 
 public typealias JET_ERR = Int32
 
-/// Runs the body of a Jet export: a BackupError becomes its JET_ERR (ESE's own values).
+/// Runs the body of a Jet export through the call seam: a BackupError becomes its JET_ERR (ESE's own values).
 @inline(__always)
-func jet(_ body: () throws(BackupError) -> Void) -> JET_ERR {
-    do {
-        try body()
-        return 0
-    } catch {
-        return error.jetErr
+func jet(_ arguments: @autoclosure () -> [TraceArgument], function: StaticString = #function,
+         _ body: () throws(BackupError) -> Void) -> JET_ERR {
+    CallSeam.run(function, arguments, CallResult.jet) {
+        do throws(BackupError) {
+            try body()
+            return 0
+        } catch {
+            return error.jetErr
+        }
     }
 }
 

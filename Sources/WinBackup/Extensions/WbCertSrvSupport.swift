@@ -9,7 +9,9 @@ import BackupEngine
 @c(WbAllowBackupOperatorA)
 public func WbAllowBackupOperatorA(_ szServerName: UnsafePointer<CChar>?, _ szAccount: UnsafePointer<CChar>?,
                                    _ szPassword: UnsafePointer<CChar>?) -> HRESULT {
-    ntdsbcli { () throws(BackupError) in try allowIdentity(szServerName, szAccount, szPassword, administrator: false) }
+    ntdsbcli([.narrow("szServerName", szServerName), .narrow("szAccount", szAccount), .secret("szPassword", szPassword)]) { () throws(BackupError) in
+        try allowIdentity(szServerName, szAccount, szPassword, administrator: false)
+    }
 }
 
 /// WbCertSrvGetReadBufferSize (WINBACKUP.@)
@@ -17,7 +19,7 @@ public func WbAllowBackupOperatorA(_ szServerName: UnsafePointer<CChar>?, _ szAc
 /// CertSrvBackupOpenFileW; 0 before that. Certadm's HRESULTs (E_HANDLE, E_POINTER).
 @c(WbCertSrvGetReadBufferSize)
 public func WbCertSrvGetReadBufferSize(_ hbc: UnsafeMutableRawPointer?, _ pcbSize: UnsafeMutablePointer<UInt32>?) -> HRESULT {
-    certadm { () throws(BackupError) in
+    certadm([.handle("hbc", UInt(handle: hbc)), .output("pcbSize", pcbSize, .size32)]) { () throws(BackupError) in
         let c = try CertSrvBackup.context(hbc)
         guard let pcbSize else { throw .nullArgument("pcbSize") }
         pcbSize.pointee = c.readBufferSize ?? 0

@@ -7,7 +7,7 @@ import BackupEngine
 /// Adds a fault to the server's settings: "read-error --file C:\Windows\NTDS\ntds.dit --offset 16384".
 @c(WbInjectFaultA)
 public func WbInjectFaultA(_ szServerName: UnsafePointer<CChar>?, _ szSpec: UnsafePointer<CChar>?) -> HRESULT {
-    ntdsbcli { () throws(BackupError) in
+    ntdsbcli([.narrow("szServerName", szServerName), .narrow("szSpec", szSpec)]) { () throws(BackupError) in
         try injectFault(CString.narrow(szServerName, "szServerName"), CString.narrow(szSpec, "szSpec"))
     }
 }
@@ -15,7 +15,7 @@ public func WbInjectFaultA(_ szServerName: UnsafePointer<CChar>?, _ szSpec: Unsa
 /// WbInjectFaultW (WINBACKUP.@)
 @c(WbInjectFaultW)
 public func WbInjectFaultW(_ szServerName: UnsafePointer<UInt16>?, _ szSpec: UnsafePointer<UInt16>?) -> HRESULT {
-    ntdsbcli { () throws(BackupError) in
+    ntdsbcli([.wide("szServerName", szServerName), .wide("szSpec", szSpec)]) { () throws(BackupError) in
         try injectFault(CString.wide(szServerName, "szServerName"), CString.wide(szSpec, "szSpec"))
     }
 }
@@ -24,13 +24,13 @@ public func WbInjectFaultW(_ szServerName: UnsafePointer<UInt16>?, _ szSpec: Uns
 /// Removes every fault of the server.
 @c(WbClearFaultsA)
 public func WbClearFaultsA(_ szServerName: UnsafePointer<CChar>?) -> HRESULT {
-    ntdsbcli { () throws(BackupError) in try registry.find(CString.narrow(szServerName, "szServerName")).clearFaults() }
+    ntdsbcli([.narrow("szServerName", szServerName)]) { () throws(BackupError) in try registry.find(CString.narrow(szServerName, "szServerName")).clearFaults() }
 }
 
 /// WbClearFaultsW (WINBACKUP.@)
 @c(WbClearFaultsW)
 public func WbClearFaultsW(_ szServerName: UnsafePointer<UInt16>?) -> HRESULT {
-    ntdsbcli { () throws(BackupError) in try registry.find(CString.wide(szServerName, "szServerName")).clearFaults() }
+    ntdsbcli([.wide("szServerName", szServerName)]) { () throws(BackupError) in try registry.find(CString.wide(szServerName, "szServerName")).clearFaults() }
 }
 
 /// WbInjectFaultA and WbInjectFaultW: the server first (an unknown one is hrCouldNotConnect),

@@ -39,12 +39,17 @@ enum ResolvePath {
 public func WbResolvePathA(_ szServerName: UnsafePointer<CChar>?, _ szPath: UnsafePointer<CChar>?,
                            _ szLocalPath: UnsafeMutablePointer<CChar>?, _ cchLocalPath: UInt32,
                            _ pcchRequired: UnsafeMutablePointer<UInt32>?) -> HRESULT {
-    var local = ""
-    let hr = ntdsbcli { () throws(BackupError) in
-        local = try ResolvePath.resolve(CString.optionalNarrow(szServerName, "szServerName"), CString.optionalNarrow(szPath, "szPath"))
+    traced([
+        .narrow("szServerName", szServerName), .narrow("szPath", szPath), .pointer("szLocalPath", szLocalPath),
+        .size("cchLocalPath", UInt64(cchLocalPath)), .pointer("pcchRequired", pcchRequired),
+    ], as: CallResult.hresult) {
+        var local = ""
+        let hr = hresult(HR.ntdsbcli) { () throws(BackupError) in
+            local = try ResolvePath.resolve(CString.optionalNarrow(szServerName, "szServerName"), CString.optionalNarrow(szPath, "szPath"))
+        }
+        guard hr == HR.ok else { return hr }
+        return ResolvePath.output(local.utf8.map { CChar(bitPattern: $0) }, szLocalPath, cchLocalPath, pcchRequired)
     }
-    guard hr == HR.ok else { return hr }
-    return ResolvePath.output(local.utf8.map { CChar(bitPattern: $0) }, szLocalPath, cchLocalPath, pcchRequired)
 }
 
 /// WbResolvePathW (WINBACKUP.@)
@@ -52,10 +57,15 @@ public func WbResolvePathA(_ szServerName: UnsafePointer<CChar>?, _ szPath: Unsa
 public func WbResolvePathW(_ szServerName: UnsafePointer<UInt16>?, _ szPath: UnsafePointer<UInt16>?,
                            _ szLocalPath: UnsafeMutablePointer<UInt16>?, _ cchLocalPath: UInt32,
                            _ pcchRequired: UnsafeMutablePointer<UInt32>?) -> HRESULT {
-    var local = ""
-    let hr = ntdsbcli { () throws(BackupError) in
-        local = try ResolvePath.resolve(CString.optionalWide(szServerName, "szServerName"), CString.optionalWide(szPath, "szPath"))
+    traced([
+        .wide("szServerName", szServerName), .wide("szPath", szPath), .pointer("szLocalPath", szLocalPath),
+        .size("cchLocalPath", UInt64(cchLocalPath)), .pointer("pcchRequired", pcchRequired),
+    ], as: CallResult.hresult) {
+        var local = ""
+        let hr = hresult(HR.ntdsbcli) { () throws(BackupError) in
+            local = try ResolvePath.resolve(CString.optionalWide(szServerName, "szServerName"), CString.optionalWide(szPath, "szPath"))
+        }
+        guard hr == HR.ok else { return hr }
+        return ResolvePath.output(Array(local.utf16), szLocalPath, cchLocalPath, pcchRequired)
     }
-    guard hr == HR.ok else { return hr }
-    return ResolvePath.output(Array(local.utf16), szLocalPath, cchLocalPath, pcchRequired)
 }

@@ -18,7 +18,7 @@ enum Digests {
 /// server's own checks see it, such as the expiry of a backup against the tombstone lifetime.
 @c(WbSetClockOffsetA)
 public func WbSetClockOffsetA(_ szServerName: UnsafePointer<CChar>?, _ seconds: Int64) -> HRESULT {
-    ntdsbcli { () throws(BackupError) in
+    ntdsbcli([.narrow("szServerName", szServerName), .integer("seconds", seconds)]) { () throws(BackupError) in
         guard abs(seconds) <= 100 * 365 * 86_400 else { throw .invalidParameter("clock offset beyond 100 years") }
         try registry.find(CString.narrow(szServerName, "szServerName")).updateSettings { $0.clockOffset = seconds }
     }
@@ -30,12 +30,15 @@ public func WbSetClockOffsetA(_ szServerName: UnsafePointer<CChar>?, _ seconds: 
 @c(WbGetContentDigestA)
 public func WbGetContentDigestA(_ szServerName: UnsafePointer<CChar>?, _ szHexDigest: UnsafeMutablePointer<CChar>?,
                                 _ cchHexDigest: UInt32) -> HRESULT {
-    var digest = DatabaseDigest()
-    let hr = ntdsbcli { () throws(BackupError) in
-        let server = try registry.find(CString.narrow(szServerName, "szServerName"))
-        digest = try DatabaseDigest.compute(try Store(server: server).openDatabases())
+    traced([.narrow("szServerName", szServerName), .pointer("szHexDigest", szHexDigest), .size("cchHexDigest", UInt64(cchHexDigest))],
+           as: CallResult.hresult) {
+        var digest = DatabaseDigest()
+        let hr = hresult(HR.ntdsbcli) { () throws(BackupError) in
+            let server = try registry.find(CString.narrow(szServerName, "szServerName"))
+            digest = try DatabaseDigest.compute(try Store(server: server).openDatabases())
+        }
+        return hr == HR.ok ? Digests.output(digest, szHexDigest, cchHexDigest) : hr
     }
-    return hr == HR.ok ? Digests.output(digest, szHexDigest, cchHexDigest) : hr
 }
 
 /// WbReadLogDigestA (WINBACKUP.@)
@@ -44,11 +47,14 @@ public func WbGetContentDigestA(_ szServerName: UnsafePointer<CChar>?, _ szHexDi
 @c(WbReadLogDigestA)
 public func WbReadLogDigestA(_ szLogFile: UnsafePointer<CChar>?, _ szHexDigest: UnsafeMutablePointer<CChar>?,
                              _ cchHexDigest: UInt32) -> HRESULT {
-    var digest = DatabaseDigest()
-    let hr = ntdsbcli { () throws(BackupError) in
-        let scan = try LogScan.read(CString.narrow(szLogFile, "szLogFile"))
-        guard scan.ended, scan.damageOffset == nil else { throw .logFileCorrupt(scan.header.generation.description) }
-        digest = scan.digest
+    traced([.narrow("szLogFile", szLogFile), .pointer("szHexDigest", szHexDigest), .size("cchHexDigest", UInt64(cchHexDigest))],
+           as: CallResult.hresult) {
+        var digest = DatabaseDigest()
+        let hr = hresult(HR.ntdsbcli) { () throws(BackupError) in
+            let scan = try LogScan.read(CString.narrow(szLogFile, "szLogFile"))
+            guard scan.ended, scan.damageOffset == nil else { throw .logFileCorrupt(scan.header.generation.description) }
+            digest = scan.digest
+        }
+        return hr == HR.ok ? Digests.output(digest, szHexDigest, cchHexDigest) : hr
     }
-    return hr == HR.ok ? Digests.output(digest, szHexDigest, cchHexDigest) : hr
 }

@@ -11,11 +11,15 @@ enum WinBackupVersion {
 /// WbGetVersionNumber (WINBACKUP.@)
 /// major * 1000000 + minor * 1000 + patch, as WINBACKUP_VERSION_NUMBER.
 @c(WbGetVersionNumber)
-public func WbGetVersionNumber() -> UInt32 { WinBackupVersion.number }
+public func WbGetVersionNumber() -> UInt32 {
+    traced([], as: { CallResult.number(UInt64($0)) }) { WinBackupVersion.number }
+}
 
 /// WbGetVersionString (WINBACKUP.@)
 /// "major.minor.patch", a static string, as WINBACKUP_VERSION.
 @c(WbGetVersionString)
 public func WbGetVersionString() -> UnsafePointer<CChar> {
-    UnsafeRawPointer(WinBackupVersion.string.utf8Start).assumingMemoryBound(to: CChar.self)
+    traced([], as: { CallResult.text(String(cString: $0)) }) {
+        UnsafeRawPointer(WinBackupVersion.string.utf8Start).assumingMemoryBound(to: CChar.self)
+    }
 }

@@ -98,9 +98,15 @@ public func DsBackupPrepareA(_ szBackupServer: UnsafePointer<CChar>?, _ grbit: U
                              _ ppvExpiryToken: UnsafeMutablePointer<UnsafeMutableRawPointer?>?,
                              _ pcbExpiryTokenSize: UnsafeMutablePointer<UInt32>?,
                              _ phbc: UnsafeMutablePointer<UnsafeMutableRawPointer?>?) -> HRESULT {
-    dsBackupPrepare(szBackupServer != nil, ppvExpiryToken, pcbExpiryTokenSize, phbc) { () throws(BackupError) in
-        try DsBackup.prepare(CString.optionalNarrow(szBackupServer, "szBackupServer"), grbit, btFlag,
-                             ppvExpiryToken, pcbExpiryTokenSize, phbc)
+    traced([
+        .narrow("szBackupServer", szBackupServer), .flags("grbit", grbit), .flags("btFlag", btFlag),
+        .output("ppvExpiryToken", ppvExpiryToken, .pointer), .output("pcbExpiryTokenSize", pcbExpiryTokenSize, .size32),
+        .output("phbc", phbc, .handle),
+    ], as: CallResult.hresult) {
+        dsBackupPrepare(szBackupServer != nil, ppvExpiryToken, pcbExpiryTokenSize, phbc) { () throws(BackupError) in
+            try DsBackup.prepare(CString.optionalNarrow(szBackupServer, "szBackupServer"), grbit, btFlag,
+                                 ppvExpiryToken, pcbExpiryTokenSize, phbc)
+        }
     }
 }
 
@@ -110,9 +116,15 @@ public func DsBackupPrepareW(_ szBackupServer: UnsafePointer<UInt16>?, _ grbit: 
                              _ ppvExpiryToken: UnsafeMutablePointer<UnsafeMutableRawPointer?>?,
                              _ pcbExpiryTokenSize: UnsafeMutablePointer<UInt32>?,
                              _ phbc: UnsafeMutablePointer<UnsafeMutableRawPointer?>?) -> HRESULT {
-    dsBackupPrepare(szBackupServer != nil, ppvExpiryToken, pcbExpiryTokenSize, phbc) { () throws(BackupError) in
-        try DsBackup.prepare(CString.optionalWide(szBackupServer, "szBackupServer"), grbit, btFlag,
-                             ppvExpiryToken, pcbExpiryTokenSize, phbc)
+    traced([
+        .wide("szBackupServer", szBackupServer), .flags("grbit", grbit), .flags("btFlag", btFlag),
+        .output("ppvExpiryToken", ppvExpiryToken, .pointer), .output("pcbExpiryTokenSize", pcbExpiryTokenSize, .size32),
+        .output("phbc", phbc, .handle),
+    ], as: CallResult.hresult) {
+        dsBackupPrepare(szBackupServer != nil, ppvExpiryToken, pcbExpiryTokenSize, phbc) { () throws(BackupError) in
+            try DsBackup.prepare(CString.optionalWide(szBackupServer, "szBackupServer"), grbit, btFlag,
+                                 ppvExpiryToken, pcbExpiryTokenSize, phbc)
+        }
     }
 }
 
@@ -123,28 +135,37 @@ private func dsBackupPrepare(_ serverGiven: Bool, _ ppv: UnsafeMutablePointer<Un
                              _ body: () throws(BackupError) -> Void) -> HRESULT {
     guard serverGiven, phbc != nil else { return HR.invalidParameter }
     guard ppv != nil, pcb != nil else { return HR.hrInvalidParam }
-    return ntdsbcli(body)
+    return hresult(HR.ntdsbcli, body)
 }
 
 /// DsBackupGetDatabaseNamesA (NTDSBCLI.@)
 @c(DsBackupGetDatabaseNamesA)
 public func DsBackupGetDatabaseNamesA(_ hbc: UnsafeMutableRawPointer?, _ pszAttachmentInfo: UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>?,
                                       _ pcbSize: UnsafeMutablePointer<UInt32>?) -> HRESULT {
-    ntdsbcli { () throws(BackupError) in try DsBackup.databaseNames(hbc, pszAttachmentInfo, pcbSize, .narrow) }
+    ntdsbcli([
+        .handle("hbc", UInt(handle: hbc)), .output("pszAttachmentInfo", pszAttachmentInfo, .pointer),
+        .output("pcbSize", pcbSize, .size32)
+    ]) { () throws(BackupError) in try DsBackup.databaseNames(hbc, pszAttachmentInfo, pcbSize, .narrow) }
 }
 
 /// DsBackupGetDatabaseNamesW (NTDSBCLI.@)
 @c(DsBackupGetDatabaseNamesW)
 public func DsBackupGetDatabaseNamesW(_ hbc: UnsafeMutableRawPointer?, _ pszAttachmentInfo: UnsafeMutablePointer<UnsafeMutablePointer<UInt16>?>?,
                                       _ pcbSize: UnsafeMutablePointer<UInt32>?) -> HRESULT {
-    ntdsbcli { () throws(BackupError) in try DsBackup.databaseNames(hbc, pszAttachmentInfo, pcbSize, .wide) }
+    ntdsbcli([
+        .handle("hbc", UInt(handle: hbc)), .output("pszAttachmentInfo", pszAttachmentInfo, .pointer),
+        .output("pcbSize", pcbSize, .size32)
+    ]) { () throws(BackupError) in try DsBackup.databaseNames(hbc, pszAttachmentInfo, pcbSize, .wide) }
 }
 
 /// DsBackupOpenFileA (NTDSBCLI.@)
 @c(DsBackupOpenFileA)
 public func DsBackupOpenFileA(_ hbc: UnsafeMutableRawPointer?, _ szAttachmentName: UnsafePointer<CChar>?,
                               _ cbReadHintSize: UInt32, _ pliFileSize: UnsafeMutablePointer<LARGE_INTEGER>?) -> HRESULT {
-    ntdsbcli { () throws(BackupError) in
+    ntdsbcli([
+        .handle("hbc", UInt(handle: hbc)), .narrow("szAttachmentName", szAttachmentName),
+        .size("cbReadHintSize", UInt64(cbReadHintSize)), .output("pliFileSize", pliFileSize, .size64)
+    ]) { () throws(BackupError) in
         try DsBackup.openFile(hbc, CString.optionalNarrow(szAttachmentName, "szAttachmentName"), cbReadHintSize, pliFileSize)
     }
 }
@@ -153,7 +174,10 @@ public func DsBackupOpenFileA(_ hbc: UnsafeMutableRawPointer?, _ szAttachmentNam
 @c(DsBackupOpenFileW)
 public func DsBackupOpenFileW(_ hbc: UnsafeMutableRawPointer?, _ szAttachmentName: UnsafePointer<UInt16>?,
                               _ cbReadHintSize: UInt32, _ pliFileSize: UnsafeMutablePointer<LARGE_INTEGER>?) -> HRESULT {
-    ntdsbcli { () throws(BackupError) in
+    ntdsbcli([
+        .handle("hbc", UInt(handle: hbc)), .wide("szAttachmentName", szAttachmentName),
+        .size("cbReadHintSize", UInt64(cbReadHintSize)), .output("pliFileSize", pliFileSize, .size64)
+    ]) { () throws(BackupError) in
         try DsBackup.openFile(hbc, CString.optionalWide(szAttachmentName, "szAttachmentName"), cbReadHintSize, pliFileSize)
     }
 }
@@ -162,40 +186,49 @@ public func DsBackupOpenFileW(_ hbc: UnsafeMutableRawPointer?, _ szAttachmentNam
 @c(DsBackupRead)
 public func DsBackupRead(_ hbc: UnsafeMutableRawPointer?, _ pvBuffer: UnsafeMutableRawPointer?, _ cbBuffer: UInt32,
                          _ pcbRead: UnsafeMutablePointer<UInt32>?) -> HRESULT {
-    ntdsbcli { () throws(BackupError) in try DsBackup.read(hbc, pvBuffer, cbBuffer, pcbRead) }
+    ntdsbcli([
+        .handle("hbc", UInt(handle: hbc)), .pointer("pvBuffer", pvBuffer), .size("cbBuffer", UInt64(cbBuffer)),
+        .output("pcbRead", pcbRead, .size32)
+    ]) { () throws(BackupError) in try DsBackup.read(hbc, pvBuffer, cbBuffer, pcbRead) }
 }
 
 /// DsBackupClose (NTDSBCLI.@)
 @c(DsBackupClose)
 public func DsBackupClose(_ hbc: UnsafeMutableRawPointer?) -> HRESULT {
-    ntdsbcli { () throws(BackupError) in try DsBackup.session(hbc).close() }
+    ntdsbcli([.handle("hbc", UInt(handle: hbc))]) { () throws(BackupError) in try DsBackup.session(hbc).close() }
 }
 
 /// DsBackupGetBackupLogsA (NTDSBCLI.@)
 @c(DsBackupGetBackupLogsA)
 public func DsBackupGetBackupLogsA(_ hbc: UnsafeMutableRawPointer?, _ pszBackupLogFiles: UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>?,
                                    _ pcbSize: UnsafeMutablePointer<UInt32>?) -> HRESULT {
-    ntdsbcli { () throws(BackupError) in try DsBackup.backupLogs(hbc, pszBackupLogFiles, pcbSize, .narrow) }
+    ntdsbcli([
+        .handle("hbc", UInt(handle: hbc)), .output("pszBackupLogFiles", pszBackupLogFiles, .pointer),
+        .output("pcbSize", pcbSize, .size32)
+    ]) { () throws(BackupError) in try DsBackup.backupLogs(hbc, pszBackupLogFiles, pcbSize, .narrow) }
 }
 
 /// DsBackupGetBackupLogsW (NTDSBCLI.@)
 @c(DsBackupGetBackupLogsW)
 public func DsBackupGetBackupLogsW(_ hbc: UnsafeMutableRawPointer?, _ pszBackupLogFiles: UnsafeMutablePointer<UnsafeMutablePointer<UInt16>?>?,
                                    _ pcbSize: UnsafeMutablePointer<UInt32>?) -> HRESULT {
-    ntdsbcli { () throws(BackupError) in try DsBackup.backupLogs(hbc, pszBackupLogFiles, pcbSize, .wide) }
+    ntdsbcli([
+        .handle("hbc", UInt(handle: hbc)), .output("pszBackupLogFiles", pszBackupLogFiles, .pointer),
+        .output("pcbSize", pcbSize, .size32)
+    ]) { () throws(BackupError) in try DsBackup.backupLogs(hbc, pszBackupLogFiles, pcbSize, .wide) }
 }
 
 /// DsBackupTruncateLogs (NTDSBCLI.@)
 @c(DsBackupTruncateLogs)
 public func DsBackupTruncateLogs(_ hbc: UnsafeMutableRawPointer?) -> HRESULT {
-    ntdsbcli { () throws(BackupError) in _ = try DsBackup.session(hbc).truncateLogs() }
+    ntdsbcli([.handle("hbc", UInt(handle: hbc))]) { () throws(BackupError) in _ = try DsBackup.session(hbc).truncateLogs() }
 }
 
 /// DsBackupEnd (NTDSBCLI.@)
 /// Ends the session however it went; only a handle that is not a live backup context fails.
 @c(DsBackupEnd)
 public func DsBackupEnd(_ hbc: UnsafeMutableRawPointer?) -> HRESULT {
-    ntdsbcli { () throws(BackupError) in
+    ntdsbcli([.handle("hbc", UInt(handle: hbc))]) { () throws(BackupError) in
         guard let session = dsBackups.remove(UInt(handle: hbc)) else { throw .invalidHandle }
         _ = try? session.end(normal: true)
     }
@@ -204,5 +237,7 @@ public func DsBackupEnd(_ hbc: UnsafeMutableRawPointer?) -> HRESULT {
 /// DsBackupFree (NTDSBCLI.@)
 @c(DsBackupFree)
 public func DsBackupFree(_ pvBuffer: UnsafeMutableRawPointer?) {
-    LibraryBuffers.release(pvBuffer, by: "DsBackupFree")
+    traced([.pointer("pvBuffer", pvBuffer)], as: CallResult.void) {
+        LibraryBuffers.release(pvBuffer, by: "DsBackupFree")
+    }
 }

@@ -85,7 +85,10 @@ enum DsRestore {
 @c(DsRestorePrepareA)
 public func DsRestorePrepareA(_ szServerName: UnsafePointer<CChar>?, _ rtFlag: UInt32, _ pvExpiryToken: UnsafeMutableRawPointer?,
                               _ cbExpiryTokenSize: UInt32, _ phbc: UnsafeMutablePointer<UnsafeMutableRawPointer?>?) -> HRESULT {
-    ntdsbcli { () throws(BackupError) in
+    ntdsbcli([
+        .narrow("szServerName", szServerName), .flags("rtFlag", rtFlag), .pointer("pvExpiryToken", pvExpiryToken),
+        .size("cbExpiryTokenSize", UInt64(cbExpiryTokenSize)), .output("phbc", phbc, .handle)
+    ]) { () throws(BackupError) in
         try DsRestore.prepare(CString.optionalNarrow(szServerName, "szServerName"), rtFlag, pvExpiryToken, cbExpiryTokenSize, phbc)
     }
 }
@@ -94,7 +97,10 @@ public func DsRestorePrepareA(_ szServerName: UnsafePointer<CChar>?, _ rtFlag: U
 @c(DsRestorePrepareW)
 public func DsRestorePrepareW(_ szServerName: UnsafePointer<UInt16>?, _ rtFlag: UInt32, _ pvExpiryToken: UnsafeMutableRawPointer?,
                               _ cbExpiryTokenSize: UInt32, _ phbc: UnsafeMutablePointer<UnsafeMutableRawPointer?>?) -> HRESULT {
-    ntdsbcli { () throws(BackupError) in
+    ntdsbcli([
+        .wide("szServerName", szServerName), .flags("rtFlag", rtFlag), .pointer("pvExpiryToken", pvExpiryToken),
+        .size("cbExpiryTokenSize", UInt64(cbExpiryTokenSize)), .output("phbc", phbc, .handle)
+    ]) { () throws(BackupError) in
         try DsRestore.prepare(CString.optionalWide(szServerName, "szServerName"), rtFlag, pvExpiryToken, cbExpiryTokenSize, phbc)
     }
 }
@@ -103,14 +109,20 @@ public func DsRestorePrepareW(_ szServerName: UnsafePointer<UInt16>?, _ rtFlag: 
 @c(DsRestoreGetDatabaseLocationsA)
 public func DsRestoreGetDatabaseLocationsA(_ hbc: UnsafeMutableRawPointer?, _ pszDatabaseLocationList: UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>?,
                                            _ pcbSize: UnsafeMutablePointer<UInt32>?) -> HRESULT {
-    ntdsbcli { () throws(BackupError) in try DsRestore.locations(hbc, pszDatabaseLocationList, pcbSize, .narrow) }
+    ntdsbcli([
+        .handle("hbc", UInt(handle: hbc)), .output("pszDatabaseLocationList", pszDatabaseLocationList, .pointer),
+        .output("pcbSize", pcbSize, .size32)
+    ]) { () throws(BackupError) in try DsRestore.locations(hbc, pszDatabaseLocationList, pcbSize, .narrow) }
 }
 
 /// DsRestoreGetDatabaseLocationsW (NTDSBCLI.@)
 @c(DsRestoreGetDatabaseLocationsW)
 public func DsRestoreGetDatabaseLocationsW(_ hbc: UnsafeMutableRawPointer?, _ pszDatabaseLocationList: UnsafeMutablePointer<UnsafeMutablePointer<UInt16>?>?,
                                            _ pcbSize: UnsafeMutablePointer<UInt32>?) -> HRESULT {
-    ntdsbcli { () throws(BackupError) in try DsRestore.locations(hbc, pszDatabaseLocationList, pcbSize, .wide) }
+    ntdsbcli([
+        .handle("hbc", UInt(handle: hbc)), .output("pszDatabaseLocationList", pszDatabaseLocationList, .pointer),
+        .output("pcbSize", pcbSize, .size32)
+    ]) { () throws(BackupError) in try DsRestore.locations(hbc, pszDatabaseLocationList, pcbSize, .wide) }
 }
 
 /// DsRestoreRegisterA (NTDSBCLI.@)
@@ -119,7 +131,11 @@ public func DsRestoreRegisterA(_ hbc: UnsafeMutableRawPointer?, _ szCheckPointFi
                                _ szLogPath: UnsafePointer<CChar>?, _ rgrstmap: UnsafeMutablePointer<EDB_RSTMAPA>?,
                                _ crstmap: Int32, _ szBackupLogPath: UnsafePointer<CChar>?,
                                _ genLow: UInt32, _ genHigh: UInt32) -> HRESULT {
-    ntdsbcli { () throws(BackupError) in
+    ntdsbcli([
+        .handle("hbc", UInt(handle: hbc)), .narrow("szCheckPointFilePath", szCheckPointFilePath),
+        .narrow("szLogPath", szLogPath), .pointer("rgrstmap", rgrstmap), .integer("crstmap", Int64(crstmap)),
+        .narrow("szBackupLogPath", szBackupLogPath), .integer("genLow", Int64(genLow)), .integer("genHigh", Int64(genHigh))
+    ]) { () throws(BackupError) in
         try DsRestore.register(hbc, szCheckPointFilePath, szLogPath, rgrstmap, crstmap, szBackupLogPath, genLow, genHigh,
                                entry: { (m: EDB_RSTMAPA) in (UnsafePointer(m.szDatabaseName), UnsafePointer(m.szNewDatabaseName)) },
                                text: { (p, what) throws(BackupError) in try CString.narrow(p, what) })
@@ -132,7 +148,11 @@ public func DsRestoreRegisterW(_ hbc: UnsafeMutableRawPointer?, _ szCheckPointFi
                                _ szLogPath: UnsafePointer<UInt16>?, _ rgrstmap: UnsafeMutablePointer<EDB_RSTMAPW>?,
                                _ crstmap: Int32, _ szBackupLogPath: UnsafePointer<UInt16>?,
                                _ genLow: UInt32, _ genHigh: UInt32) -> HRESULT {
-    ntdsbcli { () throws(BackupError) in
+    ntdsbcli([
+        .handle("hbc", UInt(handle: hbc)), .wide("szCheckPointFilePath", szCheckPointFilePath),
+        .wide("szLogPath", szLogPath), .pointer("rgrstmap", rgrstmap), .integer("crstmap", Int64(crstmap)),
+        .wide("szBackupLogPath", szBackupLogPath), .integer("genLow", Int64(genLow)), .integer("genHigh", Int64(genHigh))
+    ]) { () throws(BackupError) in
         try DsRestore.register(hbc, szCheckPointFilePath, szLogPath, rgrstmap, crstmap, szBackupLogPath, genLow, genHigh,
                                entry: { (m: EDB_RSTMAPW) in (UnsafePointer(m.wszDatabaseName), UnsafePointer(m.wszNewDatabaseName)) },
                                text: { (p, what) throws(BackupError) in try CString.wide(p, what) })
@@ -142,14 +162,16 @@ public func DsRestoreRegisterW(_ hbc: UnsafeMutableRawPointer?, _ szCheckPointFi
 /// DsRestoreRegisterComplete (NTDSBCLI.@)
 @c(DsRestoreRegisterComplete)
 public func DsRestoreRegisterComplete(_ hbc: UnsafeMutableRawPointer?, _ hrRestoreState: HRESULT) -> HRESULT {
-    ntdsbcli { () throws(BackupError) in try DsRestore.session(hbc).complete(hrRestoreState) }
+    ntdsbcli([.handle("hbc", UInt(handle: hbc)), .flags("hrRestoreState", UInt32(bitPattern: hrRestoreState))]) { () throws(BackupError) in
+        try DsRestore.session(hbc).complete(hrRestoreState)
+    }
 }
 
 /// DsRestoreEnd (NTDSBCLI.@)
 /// Ends the session and invalidates hbc; an open registration stays (the server will not start).
 @c(DsRestoreEnd)
 public func DsRestoreEnd(_ hbc: UnsafeMutableRawPointer?) -> HRESULT {
-    ntdsbcli { () throws(BackupError) in
+    ntdsbcli([.handle("hbc", UInt(handle: hbc))]) { () throws(BackupError) in
         guard let session = dsRestores.remove(UInt(handle: hbc)) else { throw .invalidHandle }
         session.end()
     }

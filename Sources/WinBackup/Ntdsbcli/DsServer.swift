@@ -30,32 +30,40 @@ enum DsServer {
 /// DsIsNTDSOnlineA (NTDSBCLI.@)
 @c(DsIsNTDSOnlineA)
 public func DsIsNTDSOnlineA(_ szServerName: UnsafePointer<CChar>?, _ pfNTDSOnline: UnsafeMutablePointer<Int32>?) -> HRESULT {
-    ntdsbcli { () throws(BackupError) in try DsServer.isOnline(CString.optionalNarrow(szServerName, "szServerName"), pfNTDSOnline) }
+    ntdsbcli([.narrow("szServerName", szServerName), .output("pfNTDSOnline", pfNTDSOnline, .integer32)]) { () throws(BackupError) in
+        try DsServer.isOnline(CString.optionalNarrow(szServerName, "szServerName"), pfNTDSOnline)
+    }
 }
 
 /// DsIsNTDSOnlineW (NTDSBCLI.@)
 @c(DsIsNTDSOnlineW)
 public func DsIsNTDSOnlineW(_ szServerName: UnsafePointer<UInt16>?, _ pfNTDSOnline: UnsafeMutablePointer<Int32>?) -> HRESULT {
-    ntdsbcli { () throws(BackupError) in try DsServer.isOnline(CString.optionalWide(szServerName, "szServerName"), pfNTDSOnline) }
+    ntdsbcli([.wide("szServerName", szServerName), .output("pfNTDSOnline", pfNTDSOnline, .integer32)]) { () throws(BackupError) in
+        try DsServer.isOnline(CString.optionalWide(szServerName, "szServerName"), pfNTDSOnline)
+    }
 }
 
 /// DsSetCurrentBackupLogA (NTDSBCLI.@)
 @c(DsSetCurrentBackupLogA)
 public func DsSetCurrentBackupLogA(_ szServerName: UnsafePointer<CChar>?, _ dwCurrentLog: UInt32) -> HRESULT {
-    ntdsbcli { () throws(BackupError) in try DsServer.setCurrentBackupLog(CString.optionalNarrow(szServerName, "szServerName"), dwCurrentLog) }
+    ntdsbcli([.narrow("szServerName", szServerName), .integer("dwCurrentLog", Int64(dwCurrentLog))]) { () throws(BackupError) in
+        try DsServer.setCurrentBackupLog(CString.optionalNarrow(szServerName, "szServerName"), dwCurrentLog)
+    }
 }
 
 /// DsSetCurrentBackupLogW (NTDSBCLI.@)
 @c(DsSetCurrentBackupLogW)
 public func DsSetCurrentBackupLogW(_ szServerName: UnsafePointer<UInt16>?, _ dwCurrentLog: UInt32) -> HRESULT {
-    ntdsbcli { () throws(BackupError) in try DsServer.setCurrentBackupLog(CString.optionalWide(szServerName, "szServerName"), dwCurrentLog) }
+    ntdsbcli([.wide("szServerName", szServerName), .integer("dwCurrentLog", Int64(dwCurrentLog))]) { () throws(BackupError) in
+        try DsServer.setCurrentBackupLog(CString.optionalWide(szServerName, "szServerName"), dwCurrentLog)
+    }
 }
 
 /// DsSetAuthIdentityA (NTDSBCLI.@)
 @c(DsSetAuthIdentityA)
 public func DsSetAuthIdentityA(_ szUserName: UnsafePointer<CChar>?, _ szDomainName: UnsafePointer<CChar>?,
                                _ szPassword: UnsafePointer<CChar>?) -> HRESULT {
-    ntdsbcli { () throws(BackupError) in
+    ntdsbcli([.narrow("szUserName", szUserName), .narrow("szDomainName", szDomainName), .secret("szPassword", szPassword)]) { () throws(BackupError) in
         DsServer.setAuthIdentity(try CString.optionalNarrow(szUserName, "szUserName"),
                                  try CString.optionalNarrow(szDomainName, "szDomainName"),
                                  try CString.optionalNarrow(szPassword, "szPassword"))
@@ -66,7 +74,7 @@ public func DsSetAuthIdentityA(_ szUserName: UnsafePointer<CChar>?, _ szDomainNa
 @c(DsSetAuthIdentityW)
 public func DsSetAuthIdentityW(_ szUserName: UnsafePointer<UInt16>?, _ szDomainName: UnsafePointer<UInt16>?,
                                _ szPassword: UnsafePointer<UInt16>?) -> HRESULT {
-    ntdsbcli { () throws(BackupError) in
+    ntdsbcli([.wide("szUserName", szUserName), .wide("szDomainName", szDomainName), .secret("szPassword", szPassword)]) { () throws(BackupError) in
         DsServer.setAuthIdentity(try CString.optionalWide(szUserName, "szUserName"),
                                  try CString.optionalWide(szDomainName, "szDomainName"),
                                  try CString.optionalWide(szPassword, "szPassword"))

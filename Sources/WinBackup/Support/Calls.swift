@@ -1,16 +1,33 @@
 import BackupEngine
 
+// Every export runs through the call seam (Trace/CallSeam.swift) with its name and its
+// arguments; the arguments are an autoclosure, evaluated only when tracing or strict mode is on.
+
 /// Runs the body of an Ntdsbcli export: every BackupError becomes the HRESULT Ntdsbcli returns.
 @inline(__always)
-func ntdsbcli(_ body: () throws(BackupError) -> Void) -> HRESULT { export(body, HR.ntdsbcli) }
+func ntdsbcli(_ arguments: @autoclosure () -> [TraceArgument], function: StaticString = #function,
+              _ body: () throws(BackupError) -> Void) -> HRESULT {
+    CallSeam.run(function, arguments, CallResult.hresult) { hresult(HR.ntdsbcli, body) }
+}
 
 /// Runs the body of a Certadm export: every BackupError becomes the HRESULT Certadm returns.
 @inline(__always)
-func certadm(_ body: () throws(BackupError) -> Void) -> HRESULT { export(body, HR.certadm) }
+func certadm(_ arguments: @autoclosure () -> [TraceArgument], function: StaticString = #function,
+             _ body: () throws(BackupError) -> Void) -> HRESULT {
+    CallSeam.run(function, arguments, CallResult.hresult) { hresult(HR.certadm, body) }
+}
+
+/// An export whose body is not one of the above: a forwarder (a Windows 2000 name), a Free, a
+/// function with checks of its own before the mapping. `result` says how to read what it returns.
+@inline(__always)
+func traced<R>(_ arguments: @autoclosure () -> [TraceArgument], function: StaticString = #function,
+               as result: (R) -> CallResult, _ body: () -> R) -> R {
+    CallSeam.run(function, arguments, result, body)
+}
 
 /// The one place where errors cross into the ABI (nothing throws across it).
 @inline(__always)
-private func export(_ body: () throws(BackupError) -> Void, _ mapping: (BackupError) -> HRESULT) -> HRESULT {
+func hresult(_ mapping: (BackupError) -> HRESULT, _ body: () throws(BackupError) -> Void) -> HRESULT {
     do {
         try body()
         return HR.ok

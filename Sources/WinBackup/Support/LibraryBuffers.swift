@@ -1,4 +1,5 @@
 import BackupEngine
+import CWinBackup
 import Glibc
 
 /// Buffers this library hands to callers (name lists, expiry tokens). Each is remembered until
@@ -11,6 +12,7 @@ enum LibraryBuffers {
     static func allocate(_ bytes: Int) -> UnsafeMutableRawPointer? {
         guard let p = calloc(1, max(bytes, 1)) else { return nil }
         _ = live.withLock { $0.insert(UInt(bitPattern: p)) }
+        if CallSettings.strict { Strict.allocated(p, bytes) }
         return p
     }
 
@@ -27,6 +29,7 @@ enum LibraryBuffers {
         guard let p else { return true }
         let ours = live.withLock { $0.remove(UInt(bitPattern: p)) != nil }
         if ours {
+            if CallSettings.strict { Strict.freed(p) }
             free(p)
         } else {
             Diagnostics.report("\(function): \(p) was not allocated by this library (ignored)")

@@ -248,6 +248,7 @@ FUNCTION_LIST = [
     ("WbSetClockOffsetA", [LPCSTR, LONGLONG], HRESULT),
     ("WbGetContentDigestA", [LPCSTR, c_char_p, DWORD], HRESULT),
     ("WbReadLogDigestA", [LPCSTR, c_char_p, DWORD], HRESULT),
+    ("WbReportA", [c_char_p, DWORD, POINTER(DWORD)], HRESULT),
     ("WbCertSrvGetReadBufferSize", [PVOID, POINTER(DWORD)], HRESULT),
     ("WbInjectFaultA", [LPCSTR, LPCSTR], HRESULT),
     ("WbInjectFaultW", [LPCWSTR, LPCWSTR], HRESULT),
