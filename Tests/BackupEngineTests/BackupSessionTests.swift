@@ -60,7 +60,11 @@ struct BackupSessionTests {
         let settings = try server.settings()
         let path = server.localPath(settings.databases[0])
         let file = try File.openForUpdate(path)
-        try file.write([0xFF], at: Int64(8192 * 10 + 100))  // pgno 9
+        // pgno 9: one bit in each of three words. Overwriting a byte could flip a set of bits whose
+        // ECC terms cancel, which ESE's checks read as another page's checksum (-1118).
+        for at in [Int64(8192 * 10 + 100), Int64(8192 * 10 + 205), Int64(8192 * 10 + 310)] {
+            try file.write([try file.read(count: 1, at: at)[0] ^ 0x01], at: at)
+        }
         let session = try BackupSession.begin(server: server, settings: settings, grbit: 0)
         _ = try session.open(settings.databases[0])
         #expect(throws: BackupError.readVerifyFailure(file: server.unc(settings.databases[0]), pgno: 9)) { try readAll(session) }
