@@ -225,13 +225,17 @@ def test_a_failed_cli_ca_backup_fails_plainly(ca, tmp_path, winbackupctl):
     assert not (tmp_path / "set" / "manifest.txt").exists()
 
 
-def test_missing_log_and_disk_full_at_restore(dc, root, tmp_path, winbackupctl):
+def test_missing_log_disk_full_and_permission_denied_at_restore(dc, root, tmp_path, winbackupctl):
     folder = tmp_path / "set"
     assert ctl(winbackupctl, "backup", dc, "--to", folder).returncode == 0
     servers.create("DC02", offline=True)
     assert ctl(winbackupctl, "fault", "add", "DC02", "disk-full").returncode == 0
     refused = ctl(winbackupctl, "restore", folder, "--to", "DC02")
     assert refused.returncode == 1 and "JET_errDiskFull -1808" in refused.stderr, refused.stderr
+    ctl(winbackupctl, "fault", "clear", "DC02")
+    assert ctl(winbackupctl, "fault", "add", "DC02", "permission-denied").returncode == 0
+    refused = ctl(winbackupctl, "restore", folder, "--to", "DC02")
+    assert refused.returncode == 1 and "JET_errFileAccessDenied -1032" in refused.stderr, refused.stderr
     ctl(winbackupctl, "fault", "clear", "DC02")
     gen = int(re.findall(r"edb([0-9A-F]{5})\.log", (folder / "manifest.txt").read_text())[0], 16)
     ctl(winbackupctl, "fault", "add", "DC02", "missing-log", "--generation", gen, "--once")
