@@ -36,6 +36,9 @@ let package = Package(
                 // lld, not gold: gold leaves local Swift symbols in .dynsym, and lld refuses a
                 // version script naming a function that does not exist, so the list cannot drift.
                 .unsafeFlags(["-use-ld=lld", "-Xlinker", "--version-script=\(versionScript)"]),
+                // Never unloaded (-z nodelete): dlclose of a library that carries the Swift runtime
+                // would pull the runtime's metadata and caches from under live threads.
+                .unsafeFlags(["-Xlinker", "-z", "-Xlinker", "nodelete"]),
                 // The release library carries the Swift runtime, so it loads from `env -i` with no
                 // toolchain on the library path. Release only: `swift test` links XCTest dynamically.
                 .unsafeFlags(["-static-stdlib"], .when(configuration: .release)),

@@ -40,8 +40,10 @@ public enum FileSystem {
         defer { closedir(dir) }
         var names = [String]()
         while let entry = readdir(dir) {
-            let name = withUnsafeBytes(of: entry.pointee.d_name) { raw in
-                String(decoding: raw.prefix(while: { $0 != 0 }), as: UTF8.self)
+            // d_name in place: the record is only as long as the name (d_reclen), so copying the
+            // whole 256-byte field would read past it.
+            let name = withUnsafePointer(to: &entry.pointee.d_name) { field in
+                field.withMemoryRebound(to: CChar.self, capacity: MemoryLayout.size(ofValue: field.pointee)) { String(cString: $0) }
             }
             if name != "." && name != ".." { names.append(name) }
         }
