@@ -88,7 +88,7 @@ def main():
 
     on_disk = set()
     for pattern in ("Sources/**/*.swift", "Sources/**/*.c", "Tests/conformance/**/*.cpp", "Tests/headers/*.c*",
-                    "Tests/bench/*.c", "Tests/fuzz/*.cpp", "examples/**/*.c"):
+                    "Tests/bench/*.c", "Tests/fuzz/*.cpp", "Tests/stress/*.cpp", "examples/**/*.c"):
         on_disk |= {str(p.relative_to(ROOT)) for p in ROOT.glob(pattern)}
     listed = cmake_lists()
     # Swift Testing sources are built by SwiftPM only.

@@ -129,7 +129,7 @@ public func CertSrvBackupPrepareW(_ pwszServerName: UnsafePointer<UInt16>?, _ gr
 @c(CertSrvBackupGetDatabaseNamesW)
 public func CertSrvBackupGetDatabaseNamesW(_ hbc: UnsafeMutableRawPointer?, _ ppwszzAttachmentInformation: UnsafeMutablePointer<UnsafeMutablePointer<UInt16>?>?,
                                            _ pcbSize: UnsafeMutablePointer<UInt32>?) -> HRESULT {
-    certadm([
+    certadmBackup(hbc, [
         .handle("hbc", UInt(handle: hbc)), .output("ppwszzAttachmentInformation", ppwszzAttachmentInformation, .pointer),
         .output("pcbSize", pcbSize, .size32)
     ]) { () throws(BackupError) in
@@ -162,7 +162,7 @@ public func CertSrvBackupGetDynamicFileListW(_ hbc: UnsafeMutableRawPointer?, _ 
 @c(CertSrvBackupOpenFileW)
 public func CertSrvBackupOpenFileW(_ hbc: UnsafeMutableRawPointer?, _ pwszAttachmentName: UnsafePointer<UInt16>?,
                                    _ cbReadHintSize: UInt32, _ pliFileSize: UnsafeMutablePointer<LARGE_INTEGER>?) -> HRESULT {
-    certadm([
+    certadmBackup(hbc, [
         .handle("hbc", UInt(handle: hbc)), .wide("pwszAttachmentName", pwszAttachmentName),
         .size("cbReadHintSize", UInt64(cbReadHintSize)), .output("pliFileSize", pliFileSize, .size64)
     ]) { () throws(BackupError) in try CertSrvBackup.openFile(hbc, pwszAttachmentName, cbReadHintSize, pliFileSize) }
@@ -172,7 +172,7 @@ public func CertSrvBackupOpenFileW(_ hbc: UnsafeMutableRawPointer?, _ pwszAttach
 @c(CertSrvBackupRead)
 public func CertSrvBackupRead(_ hbc: UnsafeMutableRawPointer?, _ pvBuffer: UnsafeMutableRawPointer?, _ cbBuffer: UInt32,
                               _ pcbRead: UnsafeMutablePointer<UInt32>?) -> HRESULT {
-    certadm([
+    certadmBackup(hbc, [
         .handle("hbc", UInt(handle: hbc)), .pointer("pvBuffer", pvBuffer), .size("cbBuffer", UInt64(cbBuffer)),
         .output("pcbRead", pcbRead, .size32)
     ]) { () throws(BackupError) in try CertSrvBackup.read(hbc, pvBuffer, cbBuffer, pcbRead) }
@@ -181,14 +181,14 @@ public func CertSrvBackupRead(_ hbc: UnsafeMutableRawPointer?, _ pvBuffer: Unsaf
 /// CertSrvBackupClose (CERTADM.@)
 @c(CertSrvBackupClose)
 public func CertSrvBackupClose(_ hbc: UnsafeMutableRawPointer?) -> HRESULT {
-    certadm([.handle("hbc", UInt(handle: hbc))]) { () throws(BackupError) in try CertSrvBackup.context(hbc).session.close() }
+    certadmBackup(hbc, [.handle("hbc", UInt(handle: hbc))]) { () throws(BackupError) in try CertSrvBackup.context(hbc).session.close() }
 }
 
 /// CertSrvBackupGetBackupLogsW (CERTADM.@)
 @c(CertSrvBackupGetBackupLogsW)
 public func CertSrvBackupGetBackupLogsW(_ hbc: UnsafeMutableRawPointer?, _ ppwszzBackupLogFiles: UnsafeMutablePointer<UnsafeMutablePointer<UInt16>?>?,
                                         _ pcbSize: UnsafeMutablePointer<UInt32>?) -> HRESULT {
-    certadm([
+    certadmBackup(hbc, [
         .handle("hbc", UInt(handle: hbc)), .output("ppwszzBackupLogFiles", ppwszzBackupLogFiles, .pointer),
         .output("pcbSize", pcbSize, .size32)
     ]) { () throws(BackupError) in
@@ -204,7 +204,7 @@ public func CertSrvBackupGetBackupLogsW(_ hbc: UnsafeMutableRawPointer?, _ ppwsz
 /// CertSrvBackupTruncateLogs (CERTADM.@)
 @c(CertSrvBackupTruncateLogs)
 public func CertSrvBackupTruncateLogs(_ hbc: UnsafeMutableRawPointer?) -> HRESULT {
-    certadm([.handle("hbc", UInt(handle: hbc))]) { () throws(BackupError) in
+    certadmBackup(hbc, [.handle("hbc", UInt(handle: hbc))]) { () throws(BackupError) in
         _ = try CertSrvBackup.context(hbc).session.truncateLogs()
     }
 }

@@ -142,7 +142,7 @@ private func dsBackupPrepare(_ serverGiven: Bool, _ ppv: UnsafeMutablePointer<Un
 @c(DsBackupGetDatabaseNamesA)
 public func DsBackupGetDatabaseNamesA(_ hbc: UnsafeMutableRawPointer?, _ pszAttachmentInfo: UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>?,
                                       _ pcbSize: UnsafeMutablePointer<UInt32>?) -> HRESULT {
-    ntdsbcli([
+    ntdsbcliBackup(hbc, [
         .handle("hbc", UInt(handle: hbc)), .output("pszAttachmentInfo", pszAttachmentInfo, .pointer),
         .output("pcbSize", pcbSize, .size32)
     ]) { () throws(BackupError) in try DsBackup.databaseNames(hbc, pszAttachmentInfo, pcbSize, .narrow) }
@@ -152,7 +152,7 @@ public func DsBackupGetDatabaseNamesA(_ hbc: UnsafeMutableRawPointer?, _ pszAtta
 @c(DsBackupGetDatabaseNamesW)
 public func DsBackupGetDatabaseNamesW(_ hbc: UnsafeMutableRawPointer?, _ pszAttachmentInfo: UnsafeMutablePointer<UnsafeMutablePointer<UInt16>?>?,
                                       _ pcbSize: UnsafeMutablePointer<UInt32>?) -> HRESULT {
-    ntdsbcli([
+    ntdsbcliBackup(hbc, [
         .handle("hbc", UInt(handle: hbc)), .output("pszAttachmentInfo", pszAttachmentInfo, .pointer),
         .output("pcbSize", pcbSize, .size32)
     ]) { () throws(BackupError) in try DsBackup.databaseNames(hbc, pszAttachmentInfo, pcbSize, .wide) }
@@ -162,7 +162,7 @@ public func DsBackupGetDatabaseNamesW(_ hbc: UnsafeMutableRawPointer?, _ pszAtta
 @c(DsBackupOpenFileA)
 public func DsBackupOpenFileA(_ hbc: UnsafeMutableRawPointer?, _ szAttachmentName: UnsafePointer<CChar>?,
                               _ cbReadHintSize: UInt32, _ pliFileSize: UnsafeMutablePointer<LARGE_INTEGER>?) -> HRESULT {
-    ntdsbcli([
+    ntdsbcliBackup(hbc, [
         .handle("hbc", UInt(handle: hbc)), .narrow("szAttachmentName", szAttachmentName),
         .size("cbReadHintSize", UInt64(cbReadHintSize)), .output("pliFileSize", pliFileSize, .size64)
     ]) { () throws(BackupError) in
@@ -174,7 +174,7 @@ public func DsBackupOpenFileA(_ hbc: UnsafeMutableRawPointer?, _ szAttachmentNam
 @c(DsBackupOpenFileW)
 public func DsBackupOpenFileW(_ hbc: UnsafeMutableRawPointer?, _ szAttachmentName: UnsafePointer<UInt16>?,
                               _ cbReadHintSize: UInt32, _ pliFileSize: UnsafeMutablePointer<LARGE_INTEGER>?) -> HRESULT {
-    ntdsbcli([
+    ntdsbcliBackup(hbc, [
         .handle("hbc", UInt(handle: hbc)), .wide("szAttachmentName", szAttachmentName),
         .size("cbReadHintSize", UInt64(cbReadHintSize)), .output("pliFileSize", pliFileSize, .size64)
     ]) { () throws(BackupError) in
@@ -186,7 +186,7 @@ public func DsBackupOpenFileW(_ hbc: UnsafeMutableRawPointer?, _ szAttachmentNam
 @c(DsBackupRead)
 public func DsBackupRead(_ hbc: UnsafeMutableRawPointer?, _ pvBuffer: UnsafeMutableRawPointer?, _ cbBuffer: UInt32,
                          _ pcbRead: UnsafeMutablePointer<UInt32>?) -> HRESULT {
-    ntdsbcli([
+    ntdsbcliBackup(hbc, [
         .handle("hbc", UInt(handle: hbc)), .pointer("pvBuffer", pvBuffer), .size("cbBuffer", UInt64(cbBuffer)),
         .output("pcbRead", pcbRead, .size32)
     ]) { () throws(BackupError) in try DsBackup.read(hbc, pvBuffer, cbBuffer, pcbRead) }
@@ -195,14 +195,14 @@ public func DsBackupRead(_ hbc: UnsafeMutableRawPointer?, _ pvBuffer: UnsafeMuta
 /// DsBackupClose (NTDSBCLI.@)
 @c(DsBackupClose)
 public func DsBackupClose(_ hbc: UnsafeMutableRawPointer?) -> HRESULT {
-    ntdsbcli([.handle("hbc", UInt(handle: hbc))]) { () throws(BackupError) in try DsBackup.session(hbc).close() }
+    ntdsbcliBackup(hbc, [.handle("hbc", UInt(handle: hbc))]) { () throws(BackupError) in try DsBackup.session(hbc).close() }
 }
 
 /// DsBackupGetBackupLogsA (NTDSBCLI.@)
 @c(DsBackupGetBackupLogsA)
 public func DsBackupGetBackupLogsA(_ hbc: UnsafeMutableRawPointer?, _ pszBackupLogFiles: UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>?,
                                    _ pcbSize: UnsafeMutablePointer<UInt32>?) -> HRESULT {
-    ntdsbcli([
+    ntdsbcliBackup(hbc, [
         .handle("hbc", UInt(handle: hbc)), .output("pszBackupLogFiles", pszBackupLogFiles, .pointer),
         .output("pcbSize", pcbSize, .size32)
     ]) { () throws(BackupError) in try DsBackup.backupLogs(hbc, pszBackupLogFiles, pcbSize, .narrow) }
@@ -212,7 +212,7 @@ public func DsBackupGetBackupLogsA(_ hbc: UnsafeMutableRawPointer?, _ pszBackupL
 @c(DsBackupGetBackupLogsW)
 public func DsBackupGetBackupLogsW(_ hbc: UnsafeMutableRawPointer?, _ pszBackupLogFiles: UnsafeMutablePointer<UnsafeMutablePointer<UInt16>?>?,
                                    _ pcbSize: UnsafeMutablePointer<UInt32>?) -> HRESULT {
-    ntdsbcli([
+    ntdsbcliBackup(hbc, [
         .handle("hbc", UInt(handle: hbc)), .output("pszBackupLogFiles", pszBackupLogFiles, .pointer),
         .output("pcbSize", pcbSize, .size32)
     ]) { () throws(BackupError) in try DsBackup.backupLogs(hbc, pszBackupLogFiles, pcbSize, .wide) }
@@ -221,7 +221,7 @@ public func DsBackupGetBackupLogsW(_ hbc: UnsafeMutableRawPointer?, _ pszBackupL
 /// DsBackupTruncateLogs (NTDSBCLI.@)
 @c(DsBackupTruncateLogs)
 public func DsBackupTruncateLogs(_ hbc: UnsafeMutableRawPointer?) -> HRESULT {
-    ntdsbcli([.handle("hbc", UInt(handle: hbc))]) { () throws(BackupError) in _ = try DsBackup.session(hbc).truncateLogs() }
+    ntdsbcliBackup(hbc, [.handle("hbc", UInt(handle: hbc))]) { () throws(BackupError) in _ = try DsBackup.session(hbc).truncateLogs() }
 }
 
 /// DsBackupEnd (NTDSBCLI.@)

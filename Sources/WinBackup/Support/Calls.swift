@@ -17,6 +17,37 @@ func certadm(_ arguments: @autoclosure () -> [TraceArgument], function: StaticSt
     CallSeam.run(function, arguments, CallResult.hresult) { hresult(HR.certadm, body) }
 }
 
+/// Runs the body of a call on a Ds backup context (GetDatabaseNames ... TruncateLogs). Calls on
+/// one context are serialised, so a call that another thread's DsBackupEnd overtook (the session
+/// it looked up ended under it: the engine says noBackup, and the handle is gone from the table)
+/// answers as a call after that End does: ERROR_INVALID_PARAMETER, not hrNoBackup.
+@inline(__always)
+func ntdsbcliBackup(_ hbc: UnsafeMutableRawPointer?, _ arguments: @autoclosure () -> [TraceArgument],
+                    function: StaticString = #function, _ body: () throws(BackupError) -> Void) -> HRESULT {
+    ntdsbcli(arguments(), function: function) { () throws(BackupError) in
+        try endedMeanwhile({ dsBackups.lookup(UInt(handle: hbc)) != nil }, body)
+    }
+}
+
+/// The same for a CertSrv backup context and CertSrvBackupEnd: E_HANDLE.
+@inline(__always)
+func certadmBackup(_ hbc: UnsafeMutableRawPointer?, _ arguments: @autoclosure () -> [TraceArgument],
+                   function: StaticString = #function, _ body: () throws(BackupError) -> Void) -> HRESULT {
+    certadm(arguments(), function: function) { () throws(BackupError) in
+        try endedMeanwhile({ certSrvBackups.lookup(UInt(handle: hbc)) != nil }, body)
+    }
+}
+
+@inline(__always)
+func endedMeanwhile(_ stillLive: () -> Bool, _ body: () throws(BackupError) -> Void) throws(BackupError) {
+    do {
+        try body()
+    } catch {
+        if case .noBackup = error, !stillLive() { throw .invalidHandle }
+        throw error
+    }
+}
+
 /// An export whose body is not one of the above: a forwarder (a Windows 2000 name), a Free, a
 /// function with checks of its own before the mapping. `result` says how to read what it returns.
 @inline(__always)
