@@ -47,6 +47,7 @@ enum BackupCommands {
 
     static func restore(_ args: inout Arguments) throws(CLIError) {
         guard let server = try args.option("--to") else { throw CLIError("restore needs --to SERVER") }
+        do { _ = try ServerName.validate(server) } catch { throw CLIError(error) }  // before the agent's calls say less
         let start = args.flag("--start")
         var directories = [try args.positional("a backup folder")]
         while args.rest.contains(where: { !$0.hasPrefix("--") }) { directories.append(try args.positional("a backup folder")) }

@@ -18,9 +18,13 @@ enum ServerCommands {
                 try args.finish()
                 let names = try registry.names()
                 if names.isEmpty { print("no servers under \(registry.root)") }
-                for name in names {
-                    let s = try registry.find(name).settings()
-                    print("\(name.padding(16)) \(s.role.rawValue.padding(8)) \(s.state.rawValue)")
+                for name in names {  // a damaged server is listed with its problem, the others still are
+                    do throws(BackupError) {
+                        let s = try registry.find(name).settings()
+                        print("\(name.padding(16)) \(s.role.rawValue.padding(8)) \(s.state.rawValue)")
+                    } catch {
+                        print("\(name.padding(16)) unusable: \(error.description)")
+                    }
                 }
             case "show":
                 let server = try registry.find(try args.positional("a server name"))

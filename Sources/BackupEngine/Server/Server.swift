@@ -25,9 +25,23 @@ public final class Server: Sendable {
     var settingsLockPath: String { stateDirectory + "/settings.lock" }
     var controlPath: String { stateDirectory + "/control" }
 
+    /// The most a settings file may hold: far more than any real one, little enough to read.
+    static let maximumSettingsSize: Int64 = 1 << 20
+
+    /// The server's settings. A file that does not parse, is over 1 MiB, or names another server
+    /// than its folder does is `settingsCorrupt`, naming the file and the problem.
     public func settings() throws(BackupError) -> ServerSettings {
-        let bytes = try FileSystem.readFile(settingsPath)
-        return try ServerSettings.parse(String(decoding: bytes, as: UTF8.self), path: settingsPath)
+        let file = try File.openForReading(settingsPath)
+        let size = try file.size()
+        guard size <= Self.maximumSettingsSize else {
+            throw .settingsCorrupt(path: settingsPath, reason: "larger than \(Self.maximumSettingsSize) bytes")
+        }
+        let bytes = try file.read(count: Int(size), at: 0)
+        let s = try ServerSettings.parse(String(decoding: bytes, as: UTF8.self), path: settingsPath)
+        guard ServerName.same(s.name, name) else {
+            throw .settingsCorrupt(path: settingsPath, reason: "it names server \(s.name), but the folder is \(name)'s")
+        }
+        return s
     }
 
     /// Changes the settings atomically, serialised with every other change.
@@ -142,5 +156,50 @@ public final class Server: Sendable {
             }
         }
         return result
+    }
+}
+
+// MARK: the server's own files stay in its folder
+
+extension Server {
+    /// Refuses a server whose own files would lead out of its folder: the folder itself a
+    /// symbolic link, or a symbolic link (dangling ones too) on the way to its settings, state,
+    /// databases, log folder, logs or checkpoint that resolves outside the folder. Every lookup
+    /// of a server by name makes this check, so the engine never reads or writes outside a
+    /// server folder through the files it opens by itself (DEVIATIONS.md row 6 covers the
+    /// paths a caller passes). Settings that do not parse are left for `settings()` to report.
+    public func checkConfined() throws(BackupError) {
+        func refuse(_ what: String) -> BackupError {
+            .accessDenied("\(what) of server \(name) is a symbolic link leading out of its folder")
+        }
+        var st = stat()
+        guard lstat(directory, &st) == 0 else { return }
+        guard (st.st_mode & S_IFMT) == S_IFDIR, let home = FileSystem.realPath(directory) else { throw refuse("the folder") }
+        var paths = [(settingsPath, "the settings file"), (stateDirectory, "the state folder")]
+        if let settings = try? ServerSettings.parse(String(decoding: try FileSystem.readFile(settingsPath), as: UTF8.self), path: settingsPath) {
+            let layout = StoreLayout(server: self, settings: settings)
+            paths += (0..<layout.databaseCount).map { (layout.databasePath($0), "the database \(settings.databases[$0])") }
+            paths += [(layout.logDirectory, "the log folder"), (layout.systemDirectory, "the system folder"),
+                      (layout.checkpointPath, "the checkpoint"), (layout.currentLogPath, "the log")]
+            if let names = try? FileSystem.list(layout.logDirectory) {  // edb.log, edbXXXXX.log, edbtmp.log
+                paths += names.filter { $0.lowercased().hasPrefix(settings.baseName.lowercased()) }
+                    .map { (layout.logDirectory + "/" + $0, "the log \($0)") }
+            }
+        }
+        for (path, what) in paths where !Self.staysInside(path, home: home) { throw refuse(what) }
+    }
+
+    /// Whether `path` (under the server folder) resolves inside `home`: its deepest existing
+    /// part, symbolic links followed; a dangling link counts as leading out.
+    static func staysInside(_ path: String, home: String) -> Bool {
+        var probe = path
+        var st = stat()
+        while lstat(probe, &st) != 0 {
+            let parent = FileSystem.parentPath(probe)
+            if parent == probe { return true }
+            probe = parent
+        }
+        guard let real = FileSystem.realPath(probe) else { return false }
+        return real == home || real.hasPrefix(home + "/")
     }
 }

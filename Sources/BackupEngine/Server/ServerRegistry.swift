@@ -29,8 +29,16 @@ public struct ServerRegistry: Sendable {
         }
     }
 
-    /// The server a caller names, matched case-insensitively.
+    /// The server a caller names, matched case-insensitively. A server whose own files lead out
+    /// of its folder through a symbolic link is refused (Server.checkConfined).
     public func find(_ raw: String) throws(BackupError) -> Server {
+        let server = try locate(raw)
+        try server.checkConfined()
+        return server
+    }
+
+    /// The server a caller names, without the confinement check (to delete it).
+    func locate(_ raw: String) throws(BackupError) -> Server {
         let wanted = try ServerName.validate(raw)
         let direct = serversDirectory + "/" + wanted
         if FileSystem.isRegularFile(direct + "/" + ServerSettings.fileName) { return Server(name: wanted, directory: direct) }
@@ -48,7 +56,9 @@ public struct ServerRegistry: Sendable {
             let folder = serversDirectory + "/" + name
             for candidate in [path, real].compactMap({ $0 }) {
                 for base in [folder, FileSystem.realPath(folder) ?? folder] where candidate.hasPrefix(base + "/") {
-                    return Server(name: name, directory: folder)
+                    let server = Server(name: name, directory: folder)
+                    try server.checkConfined()
+                    return server
                 }
             }
         }
@@ -57,8 +67,12 @@ public struct ServerRegistry: Sendable {
 
     /// Deletes a server and everything in its folder. Refused while a backup of it runs.
     public func delete(_ raw: String) throws(BackupError) {
-        let server = try find(raw)
-        guard let lock = try FileLock.tryAcquire(server.backupLockPath) else { throw .backupInProgress }
+        let server = try locate(raw)
+        // A server refused for a link leading out runs no backup; its lock file is not created
+        // through the link.
+        let confined = (try? server.checkConfined()) != nil
+        let lock = confined ? try FileLock.tryAcquire(server.backupLockPath) : nil
+        guard lock != nil || !confined else { throw .backupInProgress }
         // Move the folder aside first, so the server disappears at once and never half-deleted.
         let doomed = serversDirectory + "/.deleting-\(server.name)-\(getpid())"
         try FileSystem.rename(server.directory, doomed)

@@ -206,7 +206,8 @@ public struct ServerSettings: Equatable, Sendable {
             guard let p = WindowsPath(try required(key)) else { throw fail("bad path in '\(key)'") }
             return p
         }
-        let name = try ServerName.validate(try required("name"))
+        let rawName = try required("name")
+        guard let name = try? ServerName.validate(rawName) else { throw fail("bad 'name' '\(rawName)'") }
         guard let role = ServerRole(rawValue: try required("role")) else { throw fail("unknown role") }
         guard let id = bytesFromHex(try required("id")), id.count == 16 else { throw fail("'id' must be 32 hex digits") }
         guard let state = ServerState(rawValue: try required("state")) else { throw fail("'state' must be online, offline or paused") }
@@ -225,6 +226,9 @@ public struct ServerSettings: Equatable, Sendable {
         let baseName = try required("base-name")
         guard baseName.utf8.count == 3, baseName.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber) }) else {
             throw fail("'base-name' must be 3 letters or digits")
+        }
+        if let ca = values["ca-name"] {  // it names files of the CA (CertEnroll\<CA>.crl): one component
+            guard !ca.isEmpty, WindowsPath.split(ca) == [ca] else { throw fail("bad 'ca-name' '\(ca)': one file name, no '\\', '/' or '..'") }
         }
         var lastBackupLog: UInt32?
         if let v = values["last-backup-log"] {

@@ -14,6 +14,7 @@ final class LogWriter {
 
     private static func openCurrent(_ layout: StoreLayout) throws(BackupError) -> (File, FileIdentity, LogScan) {
         let path = layout.currentLogPath
+        try finishInterruptedRoll(layout)
         let file = try File.openForUpdate(path)
         let identity = try file.identity()
         var scan = try LogScan.read(path)
@@ -26,6 +27,17 @@ final class LogWriter {
             scan.damageOffset = nil
         }
         return (file, identity, scan)
+    }
+
+    /// A writer killed between the two renames of `roll` leaves edbXXXXX.log (the ended
+    /// generation) and edbtmp.log (the next one, complete and synced) but no edb.log: finish the
+    /// roll, as ESE's recovery does. Anything else without edb.log stays an error.
+    private static func finishInterruptedRoll(_ layout: StoreLayout) throws(BackupError) {
+        guard !FileSystem.exists(layout.currentLogPath), FileSystem.exists(layout.temporaryLogPath),
+              let next = try? LogScan.read(layout.temporaryLogPath), next.header.generation > 1, next.damageOffset == nil,
+              let previous = try? LogScan.read(layout.archivedLogPath(next.header.generation - 1)), previous.ended else { return }
+        try FileSystem.rename(layout.temporaryLogPath, layout.currentLogPath)
+        FileSystem.syncDirectory(layout.logDirectory)
     }
 
     var generation: UInt32 { scan.header.generation }
