@@ -1,11 +1,12 @@
 #!/usr/bin/env bash
 # Installs what the test suites need and a fresh Debian machine with the Swift toolchain lacks:
-# cmake, ninja, GoogleTest, pytest. Skips whatever is present; needs root (or sudo) to install.
+# cmake, ninja, GoogleTest, valgrind, pytest. Skips whatever is present; needs root (or sudo) to install.
 set -euo pipefail
 
 need=()
 command -v cmake >/dev/null 2>&1 || need+=(cmake)
 command -v ninja >/dev/null 2>&1 || need+=(ninja-build)
+command -v valgrind >/dev/null 2>&1 || need+=(valgrind)
 if [ ! -e /usr/lib/x86_64-linux-gnu/libgtest.a ] && [ ! -e /usr/lib/aarch64-linux-gnu/libgtest.a ] \
    && [ ! -e /usr/lib/libgtest.a ] && [ ! -e /usr/local/lib/libgtest.a ]; then
   need+=(libgtest-dev)

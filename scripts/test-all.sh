@@ -46,4 +46,7 @@ cmake -S . -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=Release >/dev/null
 ninja -C "$build"
 (cd "$build" && ctest --output-on-failure)
 
+step "valgrind memcheck: the C examples, no error and no definite or possible leak"
+WINBACKUP_CMAKE_BUILD="$build" scripts/sanitize.sh valgrind
+
 step "all test suites passed"

@@ -191,15 +191,22 @@ extension Server {
 
     /// Whether `path` (under the server folder) resolves inside `home`: its deepest existing
     /// part, symbolic links followed; a dangling link counts as leading out.
+    /// A file another process renames or deletes meanwhile (a log roll, a truncation) is looked
+    /// at again, from the path down.
     static func staysInside(_ path: String, home: String) -> Bool {
-        var probe = path
         var st = stat()
-        while lstat(probe, &st) != 0 {
-            let parent = FileSystem.parentPath(probe)
-            if parent == probe { return true }
-            probe = parent
+        for _ in 0..<8 {
+            var probe = path
+            while lstat(probe, &st) != 0 {
+                let parent = FileSystem.parentPath(probe)
+                if parent == probe { return true }
+                probe = parent
+            }
+            if let real = FileSystem.realPath(probe) { return real == home || real.hasPrefix(home + "/") }
+            if lstat(probe, &st) == 0 && (st.st_mode & S_IFMT) == S_IFLNK && FileSystem.realPath(probe) == nil {
+                return false  // a dangling link
+            }
         }
-        guard let real = FileSystem.realPath(probe) else { return false }
-        return real == home || real.hasPrefix(home + "/")
+        return false
     }
 }
