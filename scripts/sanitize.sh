@@ -58,7 +58,11 @@ run_asan() {
 
 run_tsan() {
   step "TSan (-DPTHREAD_LOCK): C++ conformance tests against the TSan library"
-  configure "$tsan_build" "-sanitize=thread -DPTHREAD_LOCK" "-fsanitize=thread" "-fsanitize=thread"
+  # The toolchain's TSan runtime intercepts libdispatch: link its shared runtime, libdispatch and
+  # BlocksRuntime (the toolchain's).
+  local rt; rt=$(dirname "$(ls "$toolchain"/../lib/clang/*/lib/linux/libclang_rt.tsan-x86_64.so | head -1)")
+  configure "$tsan_build" "-sanitize=thread -DPTHREAD_LOCK" "-fsanitize=thread -shared-libsan" "-fsanitize=thread -shared-libsan" \
+    "-DCMAKE_EXE_LINKER_FLAGS=-fuse-ld=lld -Wl,-rpath,$rt -L$toolchain/../lib/swift/linux -Wl,-rpath,$toolchain/../lib/swift/linux -ldispatch -lBlocksRuntime"
   conformance "$tsan_build" TSAN_OPTIONS="halt_on_error=1 second_deadlock_stack=1"
   if [ -z "${SKIP_SWIFT_TEST:-}" ]; then
     step "TSan (-DPTHREAD_LOCK): swift test"

@@ -71,8 +71,9 @@ public final class BackupSession: Sendable {
         if grbit & internalCopyBit != 0 && grbit & (incrementalBit | surrogateBit) != 0 { throw .invalidGrbit }
         let layout = StoreLayout(server: server, settings: settings)
         let control = try server.control()
-        let epoch = control.stopEpoch
         guard let lock = try FileLock.tryAcquire(server.backupLockPath) else { throw .backupInProgress }
+        // Read under the lock: a stop aimed at the backup that held it just before is not this one's.
+        let epoch = control.stopEpoch
         let store = Store(layout)
         if incremental {
             for db in try store.openDatabases() where try db.readHeader().bkinfoFullPrev.genLow == 0 {

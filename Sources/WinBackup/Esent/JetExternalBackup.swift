@@ -93,7 +93,10 @@ enum JetExternalBackup {
         guard let pv, let pcbActual else { throw .nullArgument("pv or pcbActual") }
         guard Int(bitPattern: pv) % bufferAlignment == 0 else { throw .invalidParameter("the buffer is not page-aligned") }
         guard cb > 0, cb % pageSize == 0 else { throw .invalidParameter("cb is not a non-zero multiple of the page size") }
-        guard hfFile == 0, let open = session.openFileInfo else { throw .invalidParameter("not an open file handle") }
+        guard hfFile == 0, let open = session.openFileInfo else {
+            try session.checkActive()  // ended or stopped by another thread since the check above: say that
+            throw .invalidParameter("not an open file handle")
+        }
         if open.position == 0 {
             let pages = open.isDatabase ? 3 : 2
             guard cb >= UInt32(pages) * pageSize else {
