@@ -198,8 +198,10 @@ public final class BackupSession: Sendable {
             var count = buffer.count
             if let max = call.maxBytes { count = min(count, Swift.max(granularity, max / granularity * granularity)) }
             defer {
-                s.faults.consume(open.stream.fired)
-                open.stream.fired = []
+                if !open.stream.fired.isEmpty {
+                    s.faults.consume(open.stream.fired)
+                    open.stream.fired = []
+                }
             }
             do throws(BackupError) {
                 var done = 0
