@@ -239,29 +239,9 @@ class Backup:
         """Copies a listed file to `to` (a file path, or a folder to put f.basename in): open (with
         read_hint, default buffer_size), read buffer_size bytes at a time until a read gives 0,
         close. progress(done, total) after each read. Returns the number of bytes copied."""
-        if os.path.isdir(to):
-            to = os.path.join(to, f.basename if isinstance(f, BackupFile) else _text(f).rsplit("\\", 1)[-1])
-        total = self.open(f, buffer_size if read_hint is None else read_hint)
-        done, closed = 0, False
-        buffer = bytearray(buffer_size)
-        try:
-            with open(to, "wb") as out:
-                while n := self.readinto(buffer):
-                    out.write(memoryview(buffer)[:n])
-                    done += n
-                    if progress:
-                        progress(done, total)
-            closed = True
-            self.close()
-        finally:
-            if not closed:
-                try:
-                    self.close()
-                except HResultError:
-                    pass         # the library may have closed it already (hrReadVerifyFailure)
-        if done != total:
-            raise OSError(f"{_text(f)}: read {done} bytes, CertSrvBackupOpenFileW announced {total}")
-        return done
+        name = f.basename if isinstance(f, BackupFile) else _text(f).rsplit("\\", 1)[-1]
+        return ntds.copy_listed(self, f, _text(f), to, name, buffer_size if read_hint is None else read_hint,
+                                buffer_size, progress, "CertSrvBackupOpenFileW")
 
     def copy_dynamic(self, f, to):
         """Copies a dynamic file by ordinary means (the file behind the UNC name) to `to` (a file,

@@ -205,29 +205,8 @@ class Backup:
         """Copies a listed file to `to` (a file path, or a folder to put f.basename in):
         open, read until ERROR_HANDLE_EOF, close. progress(done, total) is called after each
         read. Returns the number of bytes copied."""
-        if os.path.isdir(to):
-            to = os.path.join(to, f.basename if isinstance(f, BackupFile) else os.path.basename(str(f)))
-        total = self.open(f, buffer_size)
-        done, closed = 0, False
-        buffer = bytearray(buffer_size)
-        try:
-            with open(to, "wb") as out:
-                while n := self.readinto(buffer):
-                    out.write(memoryview(buffer)[:n])
-                    done += n
-                    if progress:
-                        progress(done, total)
-            closed = True
-            self.close()
-        finally:
-            if not closed:
-                try:
-                    self.close()
-                except HResultError:
-                    pass         # the library may have closed it already (hrReadVerifyFailure)
-        if done != total:
-            raise OSError(f"{f}: read {done} bytes, DsBackupOpenFile announced {total}")
-        return done
+        name = f.basename if isinstance(f, BackupFile) else os.path.basename(str(f))
+        return copy_listed(self, f, str(f), to, name, buffer_size, buffer_size, progress, "DsBackupOpenFile")
 
 
 # ---- restore ------------------------------------------------------------------------------------
@@ -435,3 +414,33 @@ def restore_folder(folder, server, token=None, gen_low=None, gen_high=None, data
     if start:
         servers.start(server)
     return RestoreResult(files, size, gen_low, gen_high)
+
+
+def copy_listed(backup, f, label, to, name, read_hint, buffer_size, progress, opener):
+    """The copy loop of a Ds or CertSrv backup (backup.open / readinto / close): `f` into `to`, a
+    file path or a folder to put `name` in; read until a read gives 0 bytes, close (also after a
+    failure, when the library has not closed it already); the byte count checked against what
+    `opener` announced. Returns the number of bytes copied."""
+    if os.path.isdir(to):
+        to = os.path.join(to, name)
+    total = backup.open(f, read_hint)
+    done, closed = 0, False
+    buffer = bytearray(buffer_size)
+    try:
+        with open(to, "wb") as out:
+            while n := backup.readinto(buffer):
+                out.write(memoryview(buffer)[:n])
+                done += n
+                if progress:
+                    progress(done, total)
+        closed = True
+        backup.close()
+    finally:
+        if not closed:
+            try:
+                backup.close()
+            except HResultError:
+                pass         # the library may have closed it already (hrReadVerifyFailure)
+    if done != total:
+        raise OSError(f"{label}: read {done} bytes, {opener} announced {total}")
+    return done
