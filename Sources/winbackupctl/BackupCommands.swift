@@ -25,12 +25,24 @@ enum BackupCommands {
         } catch {
             // What was copied stays for inspection, but the folder cannot pass for a backup: no
             // manifest, and a note that verify and restore refuse.
-            guard fresh, FileSystem.isDirectory(target), !FileSystem.exists(target + "/" + BackupManifest.fileName) else { throw error }
-            try? FileSystem.writeAtomically(target + "/" + BackupManifest.failureFileName, Array("\(error.description)\n".utf8))
-            throw CLIError("backup of \(server) FAILED: \(error.description)\n"
+            let why = error.description + (missingServerFile(server).map { "\n  \($0) is missing" } ?? "")
+            guard fresh, FileSystem.isDirectory(target), !FileSystem.exists(target + "/" + BackupManifest.fileName) else {
+                throw CLIError("backup of \(server) FAILED: \(why)")
+            }
+            try? FileSystem.writeAtomically(target + "/" + BackupManifest.failureFileName, Array("\(why)\n".utf8))
+            throw CLIError("backup of \(server) FAILED: \(why)\n"
                            + "  \(directory) is not a backup (no manifest; \(BackupManifest.failureFileName) says why)")
         }
         printSummary(result.manifest, directory: directory, seconds: result.seconds)
+    }
+
+    /// What an agent cannot learn from the API's codes (JET_errFileNotFound names no file): the
+    /// first of the server's own files that is not there, looked up on disk after a failure.
+    static func missingServerFile(_ name: String) -> String? {
+        guard let server = try? ServerRegistry().find(name), let settings = try? server.settings() else { return nil }
+        let layout = StoreLayout(server: server, settings: settings)
+        let paths = (0..<layout.databaseCount).map(layout.databasePath) + [layout.currentLogPath, layout.checkpointPath]
+        return paths.first { !FileSystem.exists($0) }
     }
 
     static func printSummary(_ m: BackupManifest, directory: String, seconds: Double) {

@@ -52,7 +52,15 @@ enum ServerCommands {
             case "stop":
                 let server = try registry.find(try args.positional("a server name"))
                 try args.finish()
-                try server.stop()
+                do throws(BackupError) {
+                    try server.stop()
+                } catch {
+                    // Stop marks the server offline first (writers and backups stop), then replays
+                    // its logs into the database: a failure there leaves it offline and dirty.
+                    guard (try? server.settings().state) == .offline else { throw CLIError(error) }
+                    throw CLIError("\(error.description)\n  \(server.name) is offline but was not shut down cleanly "
+                                   + "(its database stays in dirty shutdown); 'server start' will replay the logs again")
+                }
                 print("\(server.name) is offline")
             case "pause":
                 let server = try registry.find(try args.positional("a server name"))

@@ -1,3 +1,4 @@
+import Glibc
 import Testing
 @testable import BackupEngine
 
@@ -40,6 +41,35 @@ struct BackupSessionTests {
         #expect(try session.end(normal: true) == .full)
         let after = try db.readHeader()
         #expect(after.bkinfoFullPrev.genLow == header!.bkinfoFullCur.genLow)
+    }
+
+    @Test("a file swapped for a link leading out after the session began is refused at open, the opened file is checked")
+    func linkPlantedDuringSession() throws {
+        let root = TemporaryRoot()
+        let server = try root.server()
+        let outside = root.path + "/outside"
+        try FileSystem.makeDirectories(outside)
+        func plant(_ path: WindowsPath) throws {
+            let local = server.localPath(path)
+            let moved = outside + "/" + path.lastComponent
+            #expect(rename(local, moved) == 0)
+            #expect(symlink(moved, local) == 0)
+        }
+        let session = try BackupSession.begin(server: server, settings: try server.settings(), grbit: 0)
+        let database = try session.databaseNames()[0]
+        try plant(database)
+        #expect(throws: BackupError.accessDenied("the database \(database) of server DC01 is a symbolic link leading out of its folder")) {
+            try session.open(database)
+        }
+        try session.end(normal: false)
+
+        let second = try BackupSession.begin(server: server, settings: try server.settings(), grbit: 0)
+        let log = try second.logNames()[0]
+        try plant(log)
+        #expect(throws: BackupError.accessDenied("the log \(log.lastComponent) of server DC01 is a symbolic link leading out of its folder")) {
+            try second.open(log)
+        }
+        #expect(throws: BackupError.noBackup) { try second.logNames() }   // a log that cannot be read aborts the backup
     }
 
     @Test("one backup per server: a second begin gets backupInProgress until the first ends")

@@ -246,8 +246,8 @@ MISSING = {
 
 @pytest.mark.parametrize("case", MISSING, ids=list(MISSING))
 def test_server_folder_with_missing_files(ctl, dc, outside, tmp_path, case):
-    """A missing file is named (the CLI agent, which sees only the API's code, says
-    JET_errFileNotFound); putting the file back heals the server."""
+    """A missing file is named (the CLI agent sees only the API's code, JET_errFileNotFound, and
+    then looks on disk for the file); putting the file back heals the server."""
     files, names, may_work = MISSING[case]
     aside = tmp_path / "aside"
     aside.mkdir()
@@ -261,9 +261,13 @@ def test_server_folder_with_missing_files(ctl, dc, outside, tmp_path, case):
         ctl("verify", tmp_path / "b", check=True)
     else:
         assert backup.returncode == 1 and "JET_errFileNotFound" in backup.stderr, backup.stderr
+        assert names in backup.stderr and "is missing" in backup.stderr, backup.stderr
+        note = tmp_path / "b" / "BACKUP-FAILED.txt"
+        assert not note.parent.exists() or names in note.read_text()
         for args in (("server", "write", "DC01", "--transactions", 3), ("server", "stop", "DC01")):
             p = ctl(*args)
             assert p.returncode == 1 and names in p.stderr, p.stderr
+        assert "not shut down cleanly" in p.stderr or "offline" not in ctl("server", "show", "DC01").stdout, p.stderr
     ctl("server", "show", "DC01")                                          # shows what it can, never crashes
     for p, to in moved:
         shutil.move(to, p)
@@ -371,6 +375,41 @@ def test_symbolic_link_leading_out_of_the_server(ctl, dc, outside, tmp_path, cas
     assert not (target / "created-by-nobody.chk").exists()
     ctl("server", "delete", "DC01", check=True)                            # delete removes the link, not its target
     assert tree_digest(target) == before
+
+
+PLANTED = {"database": link_database, "archived_log": link_archived_log}
+
+
+@pytest.mark.parametrize("case", PLANTED, ids=list(PLANTED))
+def test_symbolic_link_planted_while_a_backup_runs(ctl, dc, outside, tmp_path, case):
+    """A link planted after DsBackupPrepare (the lookup's check already passed) is refused at
+    DsBackupOpenFile: ERROR_ACCESS_DENIED, and no byte of the outside file is read into the backup.
+    Put back, the next backup works. (OpenFile checks the path it resolves and then the file it
+    opened, so a swap between the two is caught too: BackupSessionTests.linkPlantedDuringSession.)"""
+    target = tmp_path / "linked"
+    target.mkdir()
+    d = ntds_dir()
+    with winbackup.ntds.backup("DC01") as b:
+        database = b.databases()[0]
+        logs = None
+        if case == "archived_log":
+            b.open(database)
+            while b.read():
+                pass
+            b.close()
+            logs = b.logs()
+        PLANTED[case](d, target)
+        moved = next(target.iterdir())
+        before = tree_digest(target)
+        name = database if case == "database" else next(f for f in logs if f.basename == moved.name)
+        with pytest.raises(winbackup.HResultError) as e:
+            b.open(name)
+        assert e.value.hresult == ACCESS_DENIED
+    assert tree_digest(target) == before, "a file behind the link changed"
+    inside = d / moved.name
+    inside.unlink()
+    shutil.move(moved, inside)
+    assert_usable(ctl, tmp_path, tag="after")
 
 
 def test_symbolic_link_inside_the_server_is_fine(ctl, dc, outside, tmp_path):

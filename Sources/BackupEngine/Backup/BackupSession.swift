@@ -151,10 +151,12 @@ public final class BackupSession: Sendable {
                         throw BackupError.missingFileToBackup(unc)
                     }
                     let file = try File.openForReading(local)
+                    try server.checkOpened(file, "the log \(path.lastComponent)")
                     s.open = OpenFile(kind: .log(generation), stream: LogFileStream(name: unc, file: file, size: try file.size(), generation: generation))
                 } else {
                     guard FileSystem.isRegularFile(local) else { throw BackupError.missingFileToBackup(unc) }
                     let file = try File.openForReading(local)
+                    try server.checkOpened(file, "the file \(path.lastComponent)")
                     s.open = OpenFile(kind: .other, stream: PlainFileStream(name: unc, file: file, size: try file.size()))
                 }
                 s.open!.stream.faults = s.faults.streamFaults(path, generation: layout.generation(ofLogName: path.lastComponent))
@@ -167,6 +169,7 @@ public final class BackupSession: Sendable {
 
     private func openDatabase(_ index: Int, name: String, copyMic: UInt32) throws(BackupError) -> DatabaseStream {
         let db = try DatabaseFile.open(layout.databasePath(index))
+        try server.checkOpened(db.file, "the database \(layout.settings.databases[index])")
         let live = try FileLock.with(server.logLockPath) { () throws(BackupError) -> DatabaseHeader in try db.readHeader() }
         var snapshot = live
         snapshot.bkinfoFullCur = BackupInfo(mark: mark, time: markTime, genLow: copyMic, genHigh: 0)

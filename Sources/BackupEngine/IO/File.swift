@@ -40,6 +40,15 @@ public final class File: Sendable {
         return File(path: path, fd: fd)
     }
 
+    /// Where the open file really is: the path the kernel resolved at open (symbolic links
+    /// followed), from /proc/self/fd; nil if it cannot be read.
+    public var resolvedPath: String? {
+        var buffer = [CChar](repeating: 0, count: Int(PATH_MAX) + 1)
+        let n = readlink("/proc/self/fd/\(fd)", &buffer, buffer.count - 1)
+        guard n > 0 else { return nil }
+        return String(decoding: buffer[0..<n].map { UInt8(bitPattern: $0) }, as: UTF8.self)
+    }
+
     /// Reads up to `buffer.count` bytes at `offset`; fewer only at the end of the file.
     public func read(into buffer: UnsafeMutableRawBufferPointer, at offset: Int64) throws(BackupError) -> Int {
         var done = 0

@@ -189,6 +189,16 @@ extension Server {
         for (path, what) in paths where !Self.staysInside(path, home: home) { throw refuse(what) }
     }
 
+    /// Refuses a file of this server that, once opened, is not inside the server folder: a
+    /// symbolic link planted after the lookup's checkConfined (while a session runs). This looks
+    /// at the file the kernel opened, so no swap between a check and the open gets past it.
+    public func checkOpened(_ file: File, _ what: String) throws(BackupError) {
+        guard let home = FileSystem.realPath(directory), let real = file.resolvedPath,
+              real.hasPrefix(home + "/") else {
+            throw .accessDenied("\(what) of server \(name) is a symbolic link leading out of its folder")
+        }
+    }
+
     /// Whether `path` (under the server folder) resolves inside `home`: its deepest existing
     /// part, symbolic links followed; a dangling link counts as leading out.
     /// A file another process renames or deletes meanwhile (a log roll, a truncation) is looked
