@@ -201,7 +201,7 @@ public final class BackupSession: Sendable {
             var count = buffer.count
             if let max = call.maxBytes { count = min(count, Swift.max(granularity, max / granularity * granularity)) }
             defer {
-                if !open.stream.fired.isEmpty {
+                if !s.faults.faults.isEmpty, !open.stream.fired.isEmpty {  // no fault, no class property access
                     s.faults.consume(open.stream.fired)
                     open.stream.fired = []
                 }

@@ -79,8 +79,9 @@ enum DsBackup {
         pliFileSize.pointee.QuadPart = size
     }
 
+    /// Reads the next chunk; at the end of the file, answers endOfFile (returned, not thrown).
     static func read(_ hbc: UnsafeMutableRawPointer?, _ buffer: UnsafeMutableRawPointer?, _ cbBuffer: UInt32,
-                     _ pcbRead: UnsafeMutablePointer<UInt32>?) throws(BackupError) {
+                     _ pcbRead: UnsafeMutablePointer<UInt32>?) throws(BackupError) -> BackupError? {
         let s = try session(hbc)
         guard let buffer, let pcbRead else { throw .invalidParameter("NULL argument") }
         guard cbBuffer % readUnit == 0, cbBuffer >= minimumRead else {
@@ -88,7 +89,7 @@ enum DsBackup {
         }
         let n = try s.read(into: UnsafeMutableRawBufferPointer(start: buffer, count: Int(cbBuffer)))
         pcbRead.pointee = UInt32(n)
-        if n == 0 { throw .endOfFile }
+        return n == 0 ? .endOfFile : nil
     }
 }
 
@@ -189,7 +190,7 @@ public func DsBackupRead(_ hbc: UnsafeMutableRawPointer?, _ pvBuffer: UnsafeMuta
     ntdsbcliBackup(hbc, [
         .handle("hbc", UInt(handle: hbc)), .pointer("pvBuffer", pvBuffer), .size("cbBuffer", UInt64(cbBuffer)),
         .output("pcbRead", pcbRead, .size32)
-    ]) { () throws(BackupError) in try DsBackup.read(hbc, pvBuffer, cbBuffer, pcbRead) }
+    ], answer: { () throws(BackupError) -> BackupError? in try DsBackup.read(hbc, pvBuffer, cbBuffer, pcbRead) })
 }
 
 /// DsBackupClose (NTDSBCLI.@)

@@ -24,8 +24,21 @@ func certadm(_ arguments: @autoclosure () -> [TraceArgument], function: StaticSt
 @inline(__always)
 func ntdsbcliBackup(_ hbc: UnsafeMutableRawPointer?, _ arguments: @autoclosure () -> [TraceArgument],
                     function: StaticString = #function, _ body: () throws(BackupError) -> Void) -> HRESULT {
-    ntdsbcli(arguments(), function: function) { () throws(BackupError) in
-        try endedMeanwhile({ dsBackups.lookup(UInt(handle: hbc)) != nil }, body)
+    ntdsbcliBackup(hbc, arguments(), function: function, answer: { () throws(BackupError) -> BackupError? in try body(); return nil })
+}
+
+/// The same for a body that ends with an answer other than S_OK without failing: DsBackupRead's
+/// end of file, which every file's read loop meets. It is returned, not thrown (a throw costs
+/// the runtime's willThrow hook on every call), and goes through the same mapping.
+@inline(__always)
+func ntdsbcliBackup(_ hbc: UnsafeMutableRawPointer?, _ arguments: @autoclosure () -> [TraceArgument],
+                    function: StaticString = #function, answer body: () throws(BackupError) -> BackupError?) -> HRESULT {
+    CallSeam.run(function, arguments, CallResult.hresult) {
+        do throws(BackupError) {
+            return try body().map(HR.ntdsbcli) ?? HR.ok
+        } catch {
+            return HR.ntdsbcli(endedMeanwhile(error) { dsBackups.lookup(UInt(handle: hbc)) != nil })
+        }
     }
 }
 
@@ -33,19 +46,22 @@ func ntdsbcliBackup(_ hbc: UnsafeMutableRawPointer?, _ arguments: @autoclosure (
 @inline(__always)
 func certadmBackup(_ hbc: UnsafeMutableRawPointer?, _ arguments: @autoclosure () -> [TraceArgument],
                    function: StaticString = #function, _ body: () throws(BackupError) -> Void) -> HRESULT {
-    certadm(arguments(), function: function) { () throws(BackupError) in
-        try endedMeanwhile({ certSrvBackups.lookup(UInt(handle: hbc)) != nil }, body)
+    CallSeam.run(function, arguments, CallResult.hresult) {
+        do throws(BackupError) {
+            try body()
+            return HR.ok
+        } catch {
+            return HR.certadm(endedMeanwhile(error) { certSrvBackups.lookup(UInt(handle: hbc)) != nil })
+        }
     }
 }
 
+/// The error a call on a backup context answers with: noBackup from a session that another
+/// thread's End removed from its table meanwhile becomes invalidHandle.
 @inline(__always)
-func endedMeanwhile(_ stillLive: () -> Bool, _ body: () throws(BackupError) -> Void) throws(BackupError) {
-    do {
-        try body()
-    } catch {
-        if case .noBackup = error, !stillLive() { throw .invalidHandle }
-        throw error
-    }
+func endedMeanwhile(_ error: BackupError, _ stillLive: () -> Bool) -> BackupError {
+    if case .noBackup = error, !stillLive() { return .invalidHandle }
+    return error
 }
 
 /// An export whose body is not one of the above: a forwarder (a Windows 2000 name), a Free, a
