@@ -11,16 +11,17 @@
 #                                 no error, no definite or possible leak
 #   scripts/sanitize.sh all
 #
-# Build directories: $WINBACKUP_SAN_BUILD (/tmp/winbackup-asan), $WINBACKUP_TSAN_BUILD
-# (/tmp/winbackup-tsan), $WINBACKUP_CMAKE_BUILD (build-cmake, as scripts/test-all.sh) for valgrind;
-# SwiftPM scratch paths /tmp/winbackup-swift-asan and -tsan. Set SKIP_SWIFT_TEST=1 to run only the
-# C++ side. Exits non-zero on any report.
+# Build directories (in the checkout, ignored by git): $WINBACKUP_SAN_BUILD (build-asan),
+# $WINBACKUP_TSAN_BUILD (build-tsan), $WINBACKUP_CMAKE_BUILD (build-cmake, as scripts/test-all.sh)
+# for valgrind; SwiftPM scratch paths .build-asan and .build-tsan. Set SKIP_SWIFT_TEST=1 to run only
+# the C++ side. Exits non-zero on any report. scripts/test-all.sh (and so CI) runs asan, tsan and
+# valgrind, and replays the fuzz corpus (scripts/fuzz.sh --replay) in the ASan build.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 root=$PWD
 toolchain=$(dirname "$(readlink -f "$(command -v swiftc)")")
-asan_build=${WINBACKUP_SAN_BUILD:-/tmp/winbackup-asan}
-tsan_build=${WINBACKUP_TSAN_BUILD:-/tmp/winbackup-tsan}
+asan_build=${WINBACKUP_SAN_BUILD:-$root/build-asan}
+tsan_build=${WINBACKUP_TSAN_BUILD:-$root/build-tsan}
 release_build=${WINBACKUP_CMAKE_BUILD:-$root/build-cmake}
 step() { printf '\n== %s\n' "$*"; }
 
@@ -52,7 +53,7 @@ run_asan() {
   if [ -z "${SKIP_SWIFT_TEST:-}" ]; then
     step "ASan: swift test"
     LSAN_OPTIONS=suppressions="$root/Tests/sanitizers/lsan.supp" \
-      swift test --sanitize=address --scratch-path /tmp/winbackup-swift-asan
+      swift test --sanitize=address --scratch-path "$root/.build-asan"
   fi
 }
 
@@ -67,7 +68,7 @@ run_tsan() {
   if [ -z "${SKIP_SWIFT_TEST:-}" ]; then
     step "TSan (-DPTHREAD_LOCK): swift test"
     TSAN_OPTIONS="halt_on_error=1" swift test --sanitize=thread -Xswiftc -DPTHREAD_LOCK \
-      --scratch-path /tmp/winbackup-swift-tsan
+      --scratch-path "$root/.build-tsan"
   fi
 }
 

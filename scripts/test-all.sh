@@ -49,4 +49,15 @@ ninja -C "$build"
 step "valgrind memcheck: the C examples, no error and no definite or possible leak"
 WINBACKUP_CMAKE_BUILD="$build" scripts/sanitize.sh valgrind
 
+if [ -n "${SKIP_SANITIZERS:-}" ]; then
+  step "sanitizers skipped (SKIP_SANITIZERS is set)"
+else
+  # Each in a build of its own (build-asan, build-tsan, .build-asan, .build-tsan): about 20 minutes
+  # on 2 cores. SKIP_SANITIZERS=1 leaves them out of a quick local run.
+  scripts/sanitize.sh asan
+  step "the fuzz corpus, replayed against the ASan library"
+  scripts/fuzz.sh --replay
+  scripts/sanitize.sh tsan
+fi
+
 step "all test suites passed"
