@@ -61,6 +61,40 @@ struct StoreTests {
         #expect(try store.recover().transactionsReplayed == 0)  // the checkpoint moved past it
     }
 
+    @Test("a torn 8 KiB page write (half new, half old, as a power cut leaves it) is rewritten by replay when the log holds the page past the checkpoint; otherwise a backup reports it")
+    func tornPageWrite() throws {
+        let root = TemporaryRoot()
+        let server = try root.server(logs: 1)
+        let store = try Store(server: server)
+        let db = try store.openDatabases(forUpdate: true)[0]
+        let before = try DatabaseDigest.compute(try store.openDatabases())
+        let old = try db.readPage(5)
+        let new = SimulatedPage.make(pageSize: 8192, pgno: 5, dbtime: 999, seed: 42)
+        var digest = before
+        old.withUnsafeBytes { digest.toggle(DatabaseDigest.pageHash(dbid: 1, 5, $0)) }
+        new.withUnsafeBytes { digest.toggle(DatabaseDigest.pageHash(dbid: 1, 5, $0)) }
+        try FileLock.with(server.logLockPath) { () throws(BackupError) in   // the log first (write-ahead) ...
+            try LogWriter(store.layout).append(LogRecord(kind: .transaction, dbtime: 999, transaction: 99, digest: digest.bytes,
+                                                         pages: [.init(dbid: 1, pgno: 5, bytes: new)]), time: 0)
+        }
+        func tear(_ pgno: UInt32, with image: [UInt8]) throws {          // ... then half of the page reaches the disk
+            let torn = Array(image[0..<4096]) + Array(try db.readPage(pgno)[4096...])
+            try db.writePage(pgno, torn)
+            #expect(torn.withUnsafeBytes { PageFormat.verify($0, pgno: pgno) } == .badChecksum)
+        }
+        try tear(5, with: new)
+        // Page 7 is torn too, but the log past the checkpoint does not hold it: nothing can mend it.
+        try tear(7, with: SimulatedPage.make(pageSize: 8192, pgno: 7, dbtime: 1000, seed: 43))
+
+        #expect(try store.recover().transactionsReplayed == 1)
+        #expect(try db.readPage(5) == new)
+        let session = try BackupSession.begin(server: server, settings: try server.settings(), grbit: 0)
+        let name = try session.databaseNames()[0]
+        _ = try session.open(name)
+        #expect(throws: BackupError.readVerifyFailure(file: server.unc(name), pgno: 7)) { try readAll(session) }
+        try session.end(normal: false)
+    }
+
     @Test("a torn write at the end of the current log is cleared; appends go on after the last good record")
     func tornTail() throws {
         let root = TemporaryRoot()
