@@ -1,0 +1,212 @@
+// The stress test's shared declarations (Tests/stress/*.cpp; docs/HARDENING.md "Stress").
+#pragma once
+
+#include <stdlib.h>
+
+#include <atomic>
+#include <chrono>
+#include <cstdint>
+#include <deque>
+#include <filesystem>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <random>
+#include <string>
+#include <vector>
+
+#include "certbcli.h"
+#include "esent.h"
+#include "ntdsbcli.h"
+#include "ntdsbmsg.h"
+#include "winbackup.h"
+
+#ifndef E_HANDLE
+#define E_HANDLE ((HRESULT)0x80070006)
+#endif
+
+namespace stress {
+
+namespace fs = std::filesystem;
+using Clock = std::chrono::steady_clock;
+
+// --- options -------------------------------------------------------------------------------------
+
+struct Options {
+    double seconds = 20;
+    int threads = 4;
+    int servers = 3;
+    uint64_t seed = 0;
+    bool seedGiven = false;
+    std::string root;
+    bool keep = false;
+    double verifySeconds = -1;  // the final restores' budget; default max(30, seconds)
+    int chaosMicros = 1500;     // mean pause of the chaos thread between actions
+};
+
+extern Options opt;
+// --- figures -------------------------------------------------------------------------------------
+
+struct Stats {
+    std::mutex m;
+    std::map<std::string, uint64_t> ops;    // operations done, by kind
+    std::map<std::string, uint64_t> codes;  // "call: CODE" for every result other than success
+    std::vector<std::string> unexpected;    // the first ones, in full
+    uint64_t unexpectedCount = 0;
+    std::atomic<uint64_t> calls{0};
+
+    void op(const std::string &kind, uint64_t n = 1) {
+        std::lock_guard<std::mutex> g(m);
+        ops[kind] += n;
+    }
+    void code(const std::string &key) {
+        std::lock_guard<std::mutex> g(m);
+        ++codes[key];
+    }
+    void bad(const std::string &what) {
+        std::lock_guard<std::mutex> g(m);
+        ++unexpectedCount;
+        if (unexpected.size() < 40) unexpected.push_back(what);
+    }
+};
+
+extern Stats stats;
+
+enum class Api { Hr, Jet };
+
+std::string hex(uint64_t v);
+std::string codeName(Api api, int64_t code);
+
+// The verdict on one result.
+enum class Verdict { Ok, Expected, Unexpected };
+
+// Classifies `code` from `call`: success, one of `expected` (counted by name), or unexpected
+// (counted and described with `context`).
+Verdict classify(Api api, const char *call, int64_t code, const std::vector<int64_t> &expected,
+                 const std::string &context);
+
+// --- small helpers ---------------------------------------------------------------------------------
+
+std::u16string u16(const std::string &s);  // ASCII only
+std::string u8(const std::u16string &s);
+// The entries of a returned W multi-string (cb bytes, a final NUL).
+std::vector<std::u16string> splitW(const WCHAR *list, DWORD cb);
+std::vector<std::string> splitA(const char *list, size_t cb);
+uint32_t generationOf(const std::string &name);  // "...edbXXXXX.log" -> XXXXX, else 0
+std::string baseName(const std::string &path);
+std::string logName(uint32_t g);
+bool writeFile(const std::string &path, const std::vector<uint8_t> &bytes);
+bool copyFile(const std::string &from, const std::string &to);
+// WbResolvePathA of a path on a server ("" on failure); a path that does not exist yet resolves too.
+std::string local(const std::string &server, const char *path);
+std::string logDigest(const std::string &file, HRESULT *hr);
+std::string contentDigest(const std::string &server, HRESULT *hr);
+
+// Per-thread random numbers, seeded from --seed and the thread's number.
+struct Rng {
+    std::mt19937_64 g;
+    explicit Rng(uint64_t seed) : g(seed) {}
+    uint64_t next() { return g(); }
+    int below(int n) { return static_cast<int>(g() % static_cast<uint64_t>(n)); }
+    bool chance(int percent) { return below(100) < percent; }
+};
+
+// --- servers, sets, sessions -----------------------------------------------------------------------
+
+enum class Role { Ntds, Ca, Ese };
+const char *roleName(Role r);
+
+// A completed backup in a local folder: the database stream under `dbFile`, the logs under their
+// names, and what the source's writer recorded at the end of the last one.
+struct BackupSet {
+    std::string dir;
+    std::string dbFile;          // the database copy in dir
+    std::u16string databaseW;    // the database as listed (Ds, CertSrv: the source's UNC)
+    std::string databaseA;       // the database as listed (Jet: the source's local path)
+    std::vector<uint8_t> token;  // Ds: the expiry token
+    uint32_t genLow = 0, genHigh = 0;
+    std::string digest;          // WbReadLogDigestA of the last log
+};
+
+struct Server {
+    int id = 0;
+    Role role = Role::Ntds;
+    std::string name, spare, caName;
+    std::mutex spareMutex;  // one restore onto the spare at a time
+    // Jet chaos actions aimed at this server's backups (End, Stop): started and done. A -520 or
+    // -801 is the chaos thread's doing when one started after the session's `done` snapshot.
+    std::atomic<uint64_t> chaosStarted{0}, chaosDone{0};
+    std::mutex setsMutex;
+    std::deque<std::shared_ptr<BackupSet>> unverified;
+    std::atomic<int> setSeq{0};
+};
+
+extern std::vector<std::unique_ptr<Server>> servers;
+extern std::string rootDir;
+
+// A backup session other threads may see (the chaos thread steals from these).
+struct Session {
+    Role role;
+    Server *server;
+    void *handle = nullptr;      // HBC / HCSBC
+    JET_INSTANCE inst = 0;       // Jet
+    std::atomic<bool> ended{false};   // the chaos thread called End on it
+    std::atomic<bool> closed{false};  // the chaos thread called Close on it
+};
+
+extern std::mutex liveMutex;
+extern std::vector<std::shared_ptr<Session>> live;
+extern std::deque<std::pair<Role, void *>> retired;  // ended Ds/CertSrv handles: stale from now on
+extern std::deque<JET_INSTANCE> staleInstances;      // terminated Jet instances
+
+std::shared_ptr<Session> enlist(Role role, Server *s, void *handle, JET_INSTANCE inst);
+void retire(const std::shared_ptr<Session> &e);
+
+extern std::atomic<bool> running;
+extern Clock::time_point deadline;
+
+// Per worker, its Jet instance on each ese server (a Jet backup belongs to its instance).
+struct Worker {
+    int id;
+    Rng rng;
+    std::map<int, JET_INSTANCE> instances;
+    Worker(int i, uint64_t seed) : id(i), rng(seed) {}
+};
+
+
+// --- backups (backup.cpp) --------------------------------------------------------------------------
+
+enum class Outcome { Completed, Busy, AbortedOnPurpose, Stolen, Failed };
+
+// Ds and CertSrv: one backup through the W functions, the differences passed in.
+struct HrFamily {
+    const char *prefix;  // "Ds" or "CertSrv"
+    HRESULT staleCode;   // 87 / E_HANDLE
+    HRESULT (*getDatabaseNames)(void *, WCHAR **, DWORD *);
+    HRESULT (*openFile)(void *, const WCHAR *, DWORD, LONGLONG *);
+    HRESULT (*read)(void *, void *, DWORD, DWORD *);  // S_OK + 0 bytes or 38 at the end
+    HRESULT (*close)(void *);
+    HRESULT (*getBackupLogs)(void *, WCHAR **, DWORD *);
+    HRESULT (*truncate)(void *);
+    HRESULT (*end)(void *);
+    void (*free)(void *);
+};
+
+extern const HrFamily kDs, kCs;
+
+// A full backup of s into a new set; on completion records its last log's digest and queues it.
+Outcome backupOnce(Worker &w, Server &s, bool final, std::shared_ptr<BackupSet> *out = nullptr);
+
+// --- restores (restore.cpp) ------------------------------------------------------------------------
+
+// Restores a set onto the server's spare (stopped), starts it, compares its content with the
+// set's recorded digest, stops it again. The caller holds s.spareMutex.
+bool restoreOnto(Server &s, const BackupSet &set);
+// Restores the oldest unverified set of s (block: wait for the spare); true if one was verified.
+bool verifyOne(Server &s, bool block);
+
+// --- the chaos thread (chaos.cpp) ------------------------------------------------------------------
+
+void chaosLoop(uint64_t seed);
+
+}  // namespace stress
