@@ -41,73 +41,136 @@ void countOutcome(Role role, Outcome o) {
 // The result of a step: go on, stop (stolen, or an end on purpose), or failed.
 enum class Step { Go, Stolen, Failed };
 
-HRESULT dsNames(void *h, WCHAR **l, DWORD *cb) { return DsBackupGetDatabaseNamesW(h, l, cb); }
-HRESULT dsOpen(void *h, const WCHAR *n, DWORD hint, LONGLONG *size) {
+// The list calls in A or W form: the entries of the returned multi-string, as ASCII strings, each
+// with its type character in front. The buffer is freed here.
+HRESULT dsNames(void *h, bool wide, std::vector<std::string> *out) {
+    DWORD cb = 0;
+    if (wide) {
+        WCHAR *l = nullptr;
+        HRESULT hr = DsBackupGetDatabaseNamesW(h, &l, &cb);
+        if (hr == S_OK) *out = splitW8(l, cb);
+        DsBackupFree(l);
+        return hr;
+    }
+    char *l = nullptr;
+    HRESULT hr = DsBackupGetDatabaseNamesA(h, &l, &cb);
+    if (hr == S_OK) *out = splitA(l, cb);
+    DsBackupFree(l);
+    return hr;
+}
+HRESULT dsLogs(void *h, bool wide, std::vector<std::string> *out) {
+    DWORD cb = 0;
+    if (wide) {
+        WCHAR *l = nullptr;
+        HRESULT hr = DsBackupGetBackupLogsW(h, &l, &cb);
+        if (hr == S_OK) *out = splitW8(l, cb);
+        DsBackupFree(l);
+        return hr;
+    }
+    char *l = nullptr;
+    HRESULT hr = DsBackupGetBackupLogsA(h, &l, &cb);
+    if (hr == S_OK) *out = splitA(l, cb);
+    DsBackupFree(l);
+    return hr;
+}
+HRESULT dsOpen(void *h, bool wide, const std::string &name, DWORD hint, LONGLONG *size) {
     LARGE_INTEGER li;
     li.QuadPart = -1;
-    HRESULT hr = DsBackupOpenFileW(h, n, hint, &li);
+    HRESULT hr = wide ? DsBackupOpenFileW(h, u16(name).c_str(), hint, &li) : DsBackupOpenFileA(h, name.c_str(), hint, &li);
     *size = li.QuadPart;
     return hr;
 }
 HRESULT dsRead(void *h, void *b, DWORD cb, DWORD *got) { return DsBackupRead(h, b, cb, got); }
 HRESULT dsClose(void *h) { return DsBackupClose(h); }
-HRESULT dsLogs(void *h, WCHAR **l, DWORD *cb) { return DsBackupGetBackupLogsW(h, l, cb); }
 HRESULT dsTruncate(void *h) { return DsBackupTruncateLogs(h); }
 HRESULT dsEnd(void *h) { return DsBackupEnd(h); }
-void dsFree(void *p) { DsBackupFree(p); }
 
-HRESULT csNames(void *h, WCHAR **l, DWORD *cb) { return CertSrvBackupGetDatabaseNamesW(h, l, cb); }
-HRESULT csOpen(void *h, const WCHAR *n, DWORD hint, LONGLONG *size) {
+// Certadm has W forms only.
+HRESULT csNames(void *h, bool, std::vector<std::string> *out) {
+    WCHAR *l = nullptr;
+    DWORD cb = 0;
+    HRESULT hr = CertSrvBackupGetDatabaseNamesW(h, &l, &cb);
+    if (hr == S_OK) *out = splitW8(l, cb);
+    CertSrvBackupFree(l);
+    return hr;
+}
+HRESULT csLogs(void *h, bool, std::vector<std::string> *out) {
+    WCHAR *l = nullptr;
+    DWORD cb = 0;
+    HRESULT hr = CertSrvBackupGetBackupLogsW(h, &l, &cb);
+    if (hr == S_OK) *out = splitW8(l, cb);
+    CertSrvBackupFree(l);
+    return hr;
+}
+HRESULT csOpen(void *h, bool, const std::string &name, DWORD hint, LONGLONG *size) {
     LARGE_INTEGER li;
     li.QuadPart = -1;
-    HRESULT hr = CertSrvBackupOpenFileW(h, n, hint, &li);
+    HRESULT hr = CertSrvBackupOpenFileW(h, u16(name).c_str(), hint, &li);
     *size = li.QuadPart;
     return hr;
 }
 HRESULT csRead(void *h, void *b, DWORD cb, DWORD *got) { return CertSrvBackupRead(h, b, cb, got); }
 HRESULT csClose(void *h) { return CertSrvBackupClose(h); }
-HRESULT csLogs(void *h, WCHAR **l, DWORD *cb) { return CertSrvBackupGetBackupLogsW(h, l, cb); }
 HRESULT csTruncate(void *h) { return CertSrvBackupTruncateLogs(h); }
 HRESULT csEnd(void *h) { return CertSrvBackupEnd(h); }
-void csFree(void *p) { CertSrvBackupFree(p); }
 
 }  // namespace
 
-const HrFamily kDs{"Ds", 87, dsNames, dsOpen, dsRead, dsClose, dsLogs, dsTruncate, dsEnd, dsFree};
-const HrFamily kCs{"CertSrv", E_HANDLE, csNames, csOpen, csRead, csClose, csLogs, csTruncate, csEnd, csFree};
+const HrFamily kDs{"Ds", 87, true, dsNames, dsOpen, dsRead, dsClose, dsLogs, dsTruncate, dsEnd};
+const HrFamily kCs{"CertSrv", E_HANDLE, false, csNames, csOpen, csRead, csClose, csLogs, csTruncate, csEnd};
 
 namespace {
 
 constexpr DWORD kChunk = 65536;
+constexpr char kBftDatabase = 0x44, kBftLog = 0x21;  // BFT_NTDS_DATABASE / CSBFT_CERTSERVER_DATABASE, (CS)BFT_LOG
 
-Outcome backupHr(Server &s, Rng &rng, bool final, const std::shared_ptr<BackupSet> &set, std::shared_ptr<BackupSet> *outSet) {
-    const HrFamily &F = s.role == Role::Ntds ? kDs : kCs;
-    std::string ctx = s.name;
-    std::u16string wname = u16(s.name);
-    void *h = nullptr;
-    void *token = nullptr;
-    DWORD cbToken = 0;
+// Prepare of a Ds or CertSrv backup (Ds: after DsIsNTDSOnline, which must say TRUE), in the
+// session's form. Returns the verdict on Prepare; on Ok, *h is the context.
+Verdict prepareHr(Server &s, bool wide, bool final, void **h, void **token, DWORD *cbToken) {
+    std::string name = s.name;
+    std::u16string wname = u16(name);
     HRESULT hr;
+    const char *call;
     if (s.role == Role::Ntds) {
+        BOOL online = 0xdead;
+        hr = wide ? DsIsNTDSOnlineW(wname.c_str(), &online) : DsIsNTDSOnlineA(name.c_str(), &online);
+        if (classify(Api::Hr, wide ? "DsIsNTDSOnlineW" : "DsIsNTDSOnlineA", hr, {}, name) != Verdict::Ok) return Verdict::Unexpected;
+        if (online != TRUE) {
+            stats.bad("DsIsNTDSOnline: " + std::to_string(online) + " for a running DC - " + name);
+            return Verdict::Unexpected;
+        }
         HBC hbc = nullptr;
-        hr = DsBackupPrepareW(wname.c_str(), 0, BACKUP_TYPE_FULL, &token, &cbToken, &hbc);
-        h = hbc;
+        hr = wide ? DsBackupPrepareW(wname.c_str(), 0, BACKUP_TYPE_FULL, token, cbToken, &hbc)
+                  : DsBackupPrepareA(name.c_str(), 0, BACKUP_TYPE_FULL, token, cbToken, &hbc);
+        call = wide ? "DsBackupPrepareW" : "DsBackupPrepareA";
+        *h = hbc;
     } else {
         HCSBC hbc = nullptr;
         hr = CertSrvBackupPrepareW(wname.c_str(), 0, CSBACKUP_TYPE_FULL, &hbc);
-        h = hbc;
+        call = "CertSrvBackupPrepareW";
+        *h = hbc;
     }
-    const char *prepName = s.role == Role::Ntds ? "DsBackupPrepareW" : "CertSrvBackupPrepareW";
     // Another thread's backup of the server is running: documented; in the final phase nothing else runs.
-    Verdict v = classify(Api::Hr, prepName, hr, final ? std::vector<int64_t>{} : std::vector<int64_t>{hrBackupInProgress}, ctx);
+    return classify(Api::Hr, call, hr, final ? std::vector<int64_t>{} : std::vector<int64_t>{hrBackupInProgress}, name);
+}
+
+Outcome backupHr(Server &s, Rng &rng, bool final, const std::shared_ptr<BackupSet> &set, std::shared_ptr<BackupSet> *outSet) {
+    const HrFamily &F = s.role == Role::Ntds ? kDs : kCs;
+    bool wide = !F.hasNarrow || rng.chance(50);
+    const std::string form = wide ? "W" : "A";
+    void *h = nullptr;
+    void *token = nullptr;
+    DWORD cbToken = 0;
+    Verdict v = prepareHr(s, wide, final, &h, &token, &cbToken);
     if (v == Verdict::Expected) return Outcome::Busy;
     if (v == Verdict::Unexpected) return Outcome::Failed;
+    stats.op(std::string("backup ") + roleName(s.role) + " sessions: " + form + " forms");
     auto e = enlist(s.role, &s, h, 0);
     Plan plan = pickPlan(rng, final);
-    ctx = s.name + " (" + planName(plan) + ")";
+    std::string ctx = s.name + " (" + planName(plan) + ", " + form + ")";
     bool endedByUs = false, failed = false, stolen = false, onPurpose = false;
-    auto step = [&](const char *call, HRESULT r, std::initializer_list<int64_t> also = {}) -> Step {
-        std::vector<int64_t> allowed(also);
+    auto step = [&](const std::string &call, HRESULT r) -> Step {
+        std::vector<int64_t> allowed;
         // Codes the chaos thread's End or Close of this session explains.
         if (e->ended) allowed.push_back(F.staleCode);
         if (e->closed) allowed.push_back(hrInvalidHandle);
@@ -127,16 +190,34 @@ Outcome backupHr(Server &s, Rng &rng, bool final, const std::shared_ptr<BackupSe
         if (st == Step::Failed) failed = true;
         return st == Step::Go;
     };
+    auto fail = [&](const std::string &what) {
+        stats.bad(std::string(F.prefix) + what + " - " + ctx);
+        failed = true;
+    };
     auto endNow = [&]() {
         HRESULT r = F.end(h);
         endedByUs = true;
         handle(step("BackupEnd", r));
     };
+    // A list call: its entries without their type character, which must be `type`.
+    auto list = [&](const char *call, ListFn fn, char type, std::vector<std::string> *out) -> bool {
+        std::vector<std::string> entries;
+        if (!handle(step(call + form, fn(h, wide, &entries)))) return false;
+        out->clear();
+        for (auto &entry : entries) {
+            if (entry.size() < 2 || entry[0] != type) {
+                fail(call + form + ": an entry without its type character: " + entry);
+                return false;
+            }
+            out->push_back(entry.substr(1));
+        }
+        return true;
+    };
     std::vector<uint8_t> buf(kChunk), bytes;
     // Open, read to the end, close; `cut` ends the backup after the first read instead.
-    auto copy = [&](const std::u16string &name, std::vector<uint8_t> *out, bool cut) -> bool {
+    auto copy = [&](const std::string &name, std::vector<uint8_t> *out, bool cut) -> bool {
         LONGLONG size = -1;
-        if (!handle(step("BackupOpenFileW", F.openFile(h, name.c_str(), kChunk, &size)))) return false;
+        if (!handle(step("BackupOpenFile" + form, F.openFile(h, wide, name, kChunk, &size)))) return false;
         out->clear();
         for (;;) {
             DWORD got = 0xdeadbeef;
@@ -145,13 +226,11 @@ Outcome backupHr(Server &s, Rng &rng, bool final, const std::shared_ptr<BackupSe
             if (!handle(step("BackupRead", r))) return false;
             if (got == 0) {
                 if (s.role == Role::Ca) break;  // CertSrv: S_OK with 0 bytes at the end
-                stats.bad(std::string(F.prefix) + "BackupRead: S_OK with 0 bytes - " + ctx);
-                failed = true;
+                fail("BackupRead: S_OK with 0 bytes");
                 return false;
             }
             if (got > kChunk) {
-                stats.bad(std::string(F.prefix) + "BackupRead: more bytes than the buffer - " + ctx);
-                failed = true;
+                fail("BackupRead: more bytes than the buffer");
                 return false;
             }
             out->insert(out->end(), buf.begin(), buf.begin() + got);
@@ -163,60 +242,34 @@ Outcome backupHr(Server &s, Rng &rng, bool final, const std::shared_ptr<BackupSe
         }
         if (!handle(step("BackupClose", F.close(h)))) return false;
         if (static_cast<LONGLONG>(out->size()) != size) {
-            stats.bad(std::string(F.prefix) + "BackupOpenFileW size " + std::to_string(size) + " but " +
-                      std::to_string(out->size()) + " bytes read: " + u8(name) + " - " + ctx);
-            failed = true;
+            fail("BackupOpenFile" + form + " size " + std::to_string(size) + " but " + std::to_string(out->size()) +
+                 " bytes read: " + name);
             return false;
         }
         return true;
     };
     auto body = [&]() {
-        WCHAR *list = nullptr;
-        DWORD cb = 0;
-        if (!handle(step("BackupGetDatabaseNamesW", F.getDatabaseNames(h, &list, &cb)))) return;
-        std::vector<std::u16string> dbs = splitW(list, cb);
-        F.free(list);
-        if (dbs.size() != 1 || dbs[0].size() < 2) {
-            stats.bad(std::string(F.prefix) + "BackupGetDatabaseNamesW: " + std::to_string(dbs.size()) + " entries - " + ctx);
-            failed = true;
-            return;
-        }
-        set->databaseW = dbs[0].substr(1);
-        set->dbFile = set->dir + "/" + baseName(u8(set->databaseW));
-        if (!copy(set->databaseW, &bytes, plan == Plan::EndDuringDatabase)) return;
-        if (!writeFile(set->dbFile, bytes)) {
-            stats.bad("writing " + set->dbFile);
-            failed = true;
-            return;
-        }
+        std::vector<std::string> dbs;
+        if (!list("BackupGetDatabaseNames", F.getDatabaseNames, kBftDatabase, &dbs)) return;
+        if (dbs.size() != 1) return fail("BackupGetDatabaseNames" + form + ": " + std::to_string(dbs.size()) + " entries");
+        set->database = dbs[0];
+        set->dbFile = set->dir + "/" + baseName(set->database);
+        if (!copy(set->database, &bytes, plan == Plan::EndDuringDatabase)) return;
+        if (!writeFile(set->dbFile, bytes)) return fail("writing " + set->dbFile);
         if (plan == Plan::EndAfterDatabase) {
             onPurpose = true;
             return endNow();
         }
-        list = nullptr;
-        if (!handle(step("BackupGetBackupLogsW", F.getBackupLogs(h, &list, &cb)))) return;
-        std::vector<std::u16string> logs = splitW(list, cb);
-        F.free(list);
-        if (logs.empty()) {
-            stats.bad(std::string(F.prefix) + "BackupGetBackupLogsW: an empty list - " + ctx);
-            failed = true;
-            return;
-        }
-        set->genLow = generationOf(u8(logs.front()));
-        set->genHigh = generationOf(u8(logs.back()));
-        if (set->genLow == 0 || set->genHigh < set->genLow || set->genHigh - set->genLow + 1 != logs.size()) {
-            stats.bad(std::string(F.prefix) + "BackupGetBackupLogsW: an odd list - " + ctx);
-            failed = true;
-            return;
-        }
+        std::vector<std::string> logs;
+        if (!list("BackupGetBackupLogs", F.getBackupLogs, kBftLog, &logs)) return;
+        if (logs.empty()) return fail("BackupGetBackupLogs" + form + ": an empty list");
+        set->genLow = generationOf(logs.front());
+        set->genHigh = generationOf(logs.back());
+        if (set->genLow == 0 || set->genHigh < set->genLow || set->genHigh - set->genLow + 1 != logs.size())
+            return fail("BackupGetBackupLogs" + form + ": an odd list");
         for (size_t i = 0; i < logs.size(); ++i) {
-            std::u16string name = logs[i].substr(1);
-            if (!copy(name, &bytes, plan == Plan::StopMidway && i + 1 == logs.size())) return;
-            if (!writeFile(set->dir + "/" + baseName(u8(name)), bytes)) {
-                stats.bad("writing a log copy");
-                failed = true;
-                return;
-            }
+            if (!copy(logs[i], &bytes, plan == Plan::StopMidway && i + 1 == logs.size())) return;
+            if (!writeFile(set->dir + "/" + baseName(logs[i]), bytes)) return fail("writing a log copy");
         }
         if (plan == Plan::EndBeforeTruncate) {
             onPurpose = true;
@@ -240,18 +293,38 @@ Outcome backupHr(Server &s, Rng &rng, bool final, const std::shared_ptr<BackupSe
 JET_INSTANCE instanceFor(Worker &w, Server &s) {
     auto it = w.instances.find(s.id);
     if (it != w.instances.end()) return it->second;
-    // Its own name, bound to the server by its checkpoint folder (JET_paramSystemPath).
+    // Its own name, bound to the server by its checkpoint folder (JET_paramSystemPath); made
+    // through the A or the W functions.
+    bool wide = w.rng.chance(50);
     JET_INSTANCE inst = 0;
     std::string name = "w" + std::to_string(w.id) + "i" + std::to_string(s.id);
-    JET_ERR err = JetCreateInstanceA(&inst, name.c_str());
-    if (classify(Api::Jet, "JetCreateInstanceA", err, {}, name) != Verdict::Ok) return 0;
     std::string system = local(s.name, "C:\\ESE");
-    err = JetSetSystemParameterA(&inst, 0, JET_paramSystemPath, 0, system.c_str());
-    if (classify(Api::Jet, "JetSetSystemParameterA", err, {}, name) != Verdict::Ok) return 0;
+    JET_ERR err = wide ? JetCreateInstanceW(&inst, u16(name).c_str()) : JetCreateInstanceA(&inst, name.c_str());
+    if (classify(Api::Jet, wide ? "JetCreateInstanceW" : "JetCreateInstanceA", err, {}, name) != Verdict::Ok) return 0;
+    err = wide ? JetSetSystemParameterW(&inst, 0, JET_paramSystemPath, 0, u16(system).c_str())
+               : JetSetSystemParameterA(&inst, 0, JET_paramSystemPath, 0, system.c_str());
+    if (classify(Api::Jet, wide ? "JetSetSystemParameterW" : "JetSetSystemParameterA", err, {}, name) != Verdict::Ok) return 0;
     err = JetInit(&inst);
     if (classify(Api::Jet, "JetInit", err, {}, name) != Verdict::Ok) return 0;
+    stats.op(std::string("Jet instances: ") + (wide ? "W" : "A") + " forms");
     w.instances[s.id] = inst;
     return inst;
+}
+
+// A Jet list call (JetGetAttachInfoInstance, JetGetLogInfoInstance) in A or W form: its entries.
+JET_ERR jetList(JET_INSTANCE inst, bool wide, JET_ERR (*a)(JET_INSTANCE, JET_PSTR, uint32_t, uint32_t *),
+                JET_ERR (*w)(JET_INSTANCE, JET_PWSTR, uint32_t, uint32_t *), std::vector<std::string> *out) {
+    uint32_t cb = 0;
+    if (wide) {
+        std::vector<WCHAR> list(32768);
+        JET_ERR err = w(inst, list.data(), uint32_t(list.size() * sizeof(WCHAR)), &cb);
+        if (err == 0) *out = splitW8(list.data(), std::min<DWORD>(cb, DWORD(list.size() * sizeof(WCHAR))));
+        return err;
+    }
+    std::vector<char> list(65536);
+    JET_ERR err = a(inst, list.data(), uint32_t(list.size()), &cb);
+    if (err == 0) *out = splitA(list.data(), std::min<size_t>(cb, list.size()));
+    return err;
 }
 
 struct AlignedBuffer {
@@ -269,14 +342,17 @@ Outcome backupJet(Worker &w, Server &s, bool final, const std::shared_ptr<Backup
                          final ? std::vector<int64_t>{} : std::vector<int64_t>{-505}, s.name);
     if (v == Verdict::Expected) return Outcome::Busy;
     if (v == Verdict::Unexpected) return Outcome::Failed;
+    bool wide = w.rng.chance(50);
+    const std::string form = wide ? "W" : "A";
+    stats.op(std::string("backup ese sessions: ") + form + " forms");
     auto e = enlist(Role::Ese, &s, nullptr, inst);
     Plan plan = pickPlan(w.rng, final);
-    std::string ctx = s.name + " (" + planName(plan) + ")";
+    std::string ctx = s.name + " (" + planName(plan) + ", " + form + ")";
     bool failed = false, stolen = false, onPurpose = false, ended = false, stoppedByUs = false;
-    auto step = [&](const char *call, JET_ERR r) -> bool {
+    auto step = [&](const std::string &call, JET_ERR r) -> bool {
         stats.calls.fetch_add(1, std::memory_order_relaxed);
         if (r == 0) return true;
-        std::string key = std::string(call) + ": " + codeName(Api::Jet, r);
+        std::string key = call + ": " + codeName(Api::Jet, r);
         bool chaos = s.chaosStarted.load() > done0;  // a chaos End or Stop since this backup began
         if ((r == -520 && chaos) || (r == -801 && (chaos || stoppedByUs))) {
             stats.code(key);
@@ -297,7 +373,9 @@ Outcome backupJet(Worker &w, Server &s, bool final, const std::shared_ptr<Backup
     auto copy = [&](const std::string &name, bool cut) -> bool {
         JET_HANDLE hf = 0xdeadbeef;
         uint32_t lo = 0, hi = 0;
-        if (!step("JetOpenFileInstanceA", JetOpenFileInstanceA(inst, name.c_str(), &hf, &lo, &hi))) return false;
+        JET_ERR r = wide ? JetOpenFileInstanceW(inst, u16(name).c_str(), &hf, &lo, &hi)
+                         : JetOpenFileInstanceA(inst, name.c_str(), &hf, &lo, &hi);
+        if (!step("JetOpenFileInstance" + form, r)) return false;
         uint64_t size = static_cast<uint64_t>(hi) << 32 | lo;
         bytes.clear();
         for (;;) {
@@ -316,10 +394,10 @@ Outcome backupJet(Worker &w, Server &s, bool final, const std::shared_ptr<Backup
                     // Our own stop: every later call -801, End still succeeds.
                     stoppedByUs = true;
                     step("JetStopBackupInstance", JetStopBackupInstance(inst));
-                    uint32_t cb = 0;
-                    JET_ERR r = JetGetAttachInfoInstanceA(inst, nullptr, 0, &cb);
-                    if (r == 0) step("JetGetAttachInfoInstanceA after JetStopBackupInstance", -1);
-                    else step("JetGetAttachInfoInstanceA", r);
+                    std::vector<std::string> dbs;
+                    JET_ERR r = jetList(inst, wide, JetGetAttachInfoInstanceA, JetGetAttachInfoInstanceW, &dbs);
+                    if (r == 0) step("JetGetAttachInfoInstance" + form + " after JetStopBackupInstance", -1);
+                    else step("JetGetAttachInfoInstance" + form, r);
                     endNow(JET_bitBackupEndAbort);
                 } else {
                     endNow(JET_bitBackupEndAbort);
@@ -329,7 +407,7 @@ Outcome backupJet(Worker &w, Server &s, bool final, const std::shared_ptr<Backup
         }
         if (!step("JetCloseFileInstance", JetCloseFileInstance(inst, hf))) return false;
         if (bytes.size() != size) {
-            stats.bad("JetOpenFileInstanceA size " + std::to_string(size) + " but " + std::to_string(bytes.size()) +
+            stats.bad("JetOpenFileInstance" + form + " size " + std::to_string(size) + " but " + std::to_string(bytes.size()) +
                       " bytes read: " + name + " - " + ctx);
             failed = true;
             return false;
@@ -337,17 +415,15 @@ Outcome backupJet(Worker &w, Server &s, bool final, const std::shared_ptr<Backup
         return true;
     };
     auto body = [&]() {
-        std::vector<char> list(65536);
-        uint32_t cb = 0;
-        if (!step("JetGetAttachInfoInstanceA", JetGetAttachInfoInstanceA(inst, list.data(), uint32_t(list.size()), &cb)))
+        std::vector<std::string> dbs, logs;
+        if (!step("JetGetAttachInfoInstance" + form, jetList(inst, wide, JetGetAttachInfoInstanceA, JetGetAttachInfoInstanceW, &dbs)))
             return;
-        std::vector<std::string> dbs = splitA(list.data(), std::min<size_t>(cb, list.size()));
         if (dbs.size() != 1) {
-            stats.bad("JetGetAttachInfoInstanceA: " + std::to_string(dbs.size()) + " databases - " + ctx);
+            stats.bad("JetGetAttachInfoInstance" + form + ": " + std::to_string(dbs.size()) + " databases - " + ctx);
             failed = true;
             return;
         }
-        set->databaseA = dbs[0];
+        set->database = dbs[0];
         set->dbFile = set->dir + "/" + baseName(dbs[0]);
         if (!copy(dbs[0], plan == Plan::EndDuringDatabase || plan == Plan::StopMidway)) return;
         if (!writeFile(set->dbFile, bytes)) {
@@ -359,17 +435,16 @@ Outcome backupJet(Worker &w, Server &s, bool final, const std::shared_ptr<Backup
             onPurpose = true;
             return endNow(JET_bitBackupEndAbort);
         }
-        if (!step("JetGetLogInfoInstanceA", JetGetLogInfoInstanceA(inst, list.data(), uint32_t(list.size()), &cb))) return;
-        std::vector<std::string> logs = splitA(list.data(), std::min<size_t>(cb, list.size()));
+        if (!step("JetGetLogInfoInstance" + form, jetList(inst, wide, JetGetLogInfoInstanceA, JetGetLogInfoInstanceW, &logs))) return;
         if (logs.empty()) {
-            stats.bad("JetGetLogInfoInstanceA: an empty list - " + ctx);
+            stats.bad("JetGetLogInfoInstance" + form + ": an empty list - " + ctx);
             failed = true;
             return;
         }
         set->genLow = generationOf(logs.front());
         set->genHigh = generationOf(logs.back());
         if (set->genLow == 0 || set->genHigh < set->genLow || set->genHigh - set->genLow + 1 != logs.size()) {
-            stats.bad("JetGetLogInfoInstanceA: an odd list - " + ctx);
+            stats.bad("JetGetLogInfoInstance" + form + ": an odd list - " + ctx);
             failed = true;
             return;
         }

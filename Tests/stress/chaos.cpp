@@ -133,18 +133,28 @@ void chaosLoop(uint64_t seed) {
             ++bogusFrees;
             stats.op("chaos Free (garbage)");
             if (victim && victim->role != Role::Ese) {
-                WCHAR *list = nullptr;
+                // A list of the victim's session (Ds: the A or the W form), then its interior and
+                // the buffer a second time.
+                void *list = nullptr;
                 DWORD cb = 0;
-                bool ds = victim->role == Role::Ntds;
-                HRESULT hr = ds ? DsBackupGetDatabaseNamesW(victim->handle, &list, &cb)
-                                : CertSrvBackupGetDynamicFileListW(victim->handle, &list, &cb);
+                bool ds = victim->role == Role::Ntds, narrow = ds && rng.chance(50);
+                HRESULT hr;
+                const char *call;
+                if (narrow) {
+                    hr = DsBackupGetDatabaseNamesA(victim->handle, reinterpret_cast<char **>(&list), &cb);
+                    call = "chaos DsBackupGetDatabaseNamesA (live)";
+                } else if (ds) {
+                    hr = DsBackupGetDatabaseNamesW(victim->handle, reinterpret_cast<WCHAR **>(&list), &cb);
+                    call = "chaos DsBackupGetDatabaseNamesW (live)";
+                } else {
+                    hr = CertSrvBackupGetDynamicFileListW(victim->handle, reinterpret_cast<WCHAR **>(&list), &cb);
+                    call = "chaos CertSrvBackupGetDynamicFileListW (live)";
+                }
                 const HrFamily &F = ds ? kDs : kCs;
-                if (classify(Api::Hr, ds ? "chaos DsBackupGetDatabaseNamesW (live)" : "chaos CertSrvBackupGetDynamicFileListW (live)",
-                             hr, {F.staleCode}, victim->server->name) == Verdict::Ok &&
-                    list) {
-                    DsBackupFree(reinterpret_cast<char *>(list) + 2);  // inside the buffer: not one of ours
-                    CertSrvBackupFree(list);                           // the buffer
-                    DsBackupFree(list);                                // again: already freed
+                if (classify(Api::Hr, call, hr, {F.staleCode}, victim->server->name) == Verdict::Ok && list) {
+                    DsBackupFree(static_cast<char *>(list) + 2);  // inside the buffer: not one of ours
+                    CertSrvBackupFree(list);                      // the buffer
+                    DsBackupFree(list);                           // again: already freed
                     bogusFrees += 2;
                     stats.op("chaos Free (interior, double)");
                 }

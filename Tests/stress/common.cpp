@@ -108,6 +108,17 @@ std::vector<std::string> splitA(const char *list, size_t cb) {
     return out;
 }
 
+std::vector<std::string> splitW8(const WCHAR *list, DWORD cb) {
+    std::vector<std::string> out;
+    for (auto &e : splitW(list, cb)) {
+        // The type character as the A forms give it (one byte: 0x82, 0x83 too), then ASCII.
+        std::string s;
+        for (char16_t c : e) s += c < 0x100 ? static_cast<char>(c) : '?';
+        out.push_back(s);
+    }
+    return out;
+}
+
 uint32_t generationOf(const std::string &name) {  // "...edbXXXXX.log" -> XXXXX, else 0
     size_t slash = name.find_last_of("\\/");
     std::string base = slash == std::string::npos ? name : name.substr(slash + 1);

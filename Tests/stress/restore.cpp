@@ -3,83 +3,124 @@
 
 namespace stress {
 
-// --- restores --------------------------------------------------------------------------------------
+namespace {
 
-bool restoreOnto(Server &s, const BackupSet &set) {
-    const std::string &t = s.spare;
-    std::string ctx = set.dir + " -> " + t;
-    auto ok = [&](const char *call, int64_t code, Api api = Api::Hr) {
-        return classify(api, call, code, {}, ctx) == Verdict::Ok;
-    };
-    if (s.role == Role::Ntds) {
-        std::u16string wt = u16(t);
-        HBC hbc = nullptr;
-        std::vector<uint8_t> token = set.token;
-        if (!ok("DsRestorePrepareW", DsRestorePrepareW(wt.c_str(), 0, token.data(), DWORD(token.size()), &hbc))) return false;
+// DsRestore* in the A or the W form: prepare with the set's token, the locations, register, the
+// files copied, complete, end.
+bool restoreNtds(const std::string &t, const BackupSet &set, bool wide, const std::string &ctx) {
+    auto ok = [&](const std::string &call, HRESULT code) { return classify(Api::Hr, call.c_str(), code, {}, ctx) == Verdict::Ok; };
+    const std::string form = wide ? "W" : "A";
+    HBC hbc = nullptr;
+    std::vector<uint8_t> token = set.token;
+    HRESULT hr = wide ? DsRestorePrepareW(u16(t).c_str(), 0, token.data(), DWORD(token.size()), &hbc)
+                      : DsRestorePrepareA(t.c_str(), 0, token.data(), DWORD(token.size()), &hbc);
+    if (!ok("DsRestorePrepare" + form, hr)) return false;
+    std::vector<std::string> where;
+    DWORD cb = 0;
+    if (wide) {
         WCHAR *list = nullptr;
-        DWORD cb = 0;
-        bool good = ok("DsRestoreGetDatabaseLocationsW", DsRestoreGetDatabaseLocationsW(hbc, &list, &cb));
-        std::vector<std::u16string> where = good ? splitW(list, cb) : std::vector<std::u16string>{};
-        if (list) DsBackupFree(list);
-        if (good && where.size() != 3) {
-            stats.bad("DsRestoreGetDatabaseLocationsW: " + std::to_string(where.size()) + " entries - " + ctx);
-            good = false;
+        hr = DsRestoreGetDatabaseLocationsW(hbc, &list, &cb);
+        if (hr == S_OK) where = splitW8(list, cb);
+        DsBackupFree(list);
+    } else {
+        char *list = nullptr;
+        hr = DsRestoreGetDatabaseLocationsA(hbc, &list, &cb);
+        if (hr == S_OK) where = splitA(list, cb);
+        DsBackupFree(list);
+    }
+    bool good = ok("DsRestoreGetDatabaseLocations" + form, hr);
+    if (good && (where.size() != 3 || where[0][0] != BFT_NTDS_DATABASE || where[1][0] != char(BFT_LOG_DIR) ||
+                 where[2][0] != char(BFT_CHECKPOINT_DIR))) {
+        stats.bad("DsRestoreGetDatabaseLocations" + form + ": " + std::to_string(where.size()) + " entries, not database, log, checkpoint - " + ctx);
+        good = false;
+    }
+    const std::string backupLogs = "C:\\WinBackup\\RestoredLogs";
+    std::string logs = local(t, backupLogs.c_str());
+    if (good) {
+        std::string db = where[0].substr(1), logDir = where[1].substr(1), ckpt = where[2].substr(1);
+        std::string original = set.database, restored = db;
+        if (wide) {
+            std::u16string o = u16(original), r = u16(restored);
+            EDB_RSTMAPW map[1] = {{o.data(), r.data()}};
+            hr = DsRestoreRegisterW(hbc, u16(ckpt).c_str(), u16(logDir).c_str(), map, 1, u16(backupLogs).c_str(), set.genLow, set.genHigh);
+        } else {
+            EDB_RSTMAPA map[1] = {{original.data(), restored.data()}};
+            hr = DsRestoreRegisterA(hbc, ckpt.c_str(), logDir.c_str(), map, 1, backupLogs.c_str(), set.genLow, set.genHigh);
         }
-        std::string logs = local(t, "C:\\WinBackup\\RestoredLogs");
+        good = ok("DsRestoreRegister" + form, hr);
         if (good) {
-            std::u16string db = where[0].substr(1), logDir = where[1].substr(1), ckpt = where[2].substr(1);
-            std::u16string original = set.databaseW, restored = db, backupLogs = u"C:\\WinBackup\\RestoredLogs";
-            EDB_RSTMAPW map[1] = {{original.data(), restored.data()}};
-            good = ok("DsRestoreRegisterW", DsRestoreRegisterW(hbc, ckpt.c_str(), logDir.c_str(), map, 1, backupLogs.c_str(),
-                                                               set.genLow, set.genHigh));
-            if (good) {
-                std::error_code ec;
-                fs::remove_all(logs, ec);
-                fs::create_directories(logs);
-                good = copyFile(set.dbFile, local(t, u8(db).c_str()));
-                for (uint32_t g = set.genLow; good && g <= set.genHigh; ++g)
-                    good = copyFile(set.dir + "/" + logName(g), logs + "/" + logName(g));
-                if (!good) stats.bad("copying the files of " + ctx);
-                if (good) good = ok("DsRestoreRegisterComplete", DsRestoreRegisterComplete(hbc, S_OK));
-            }
-        }
-        if (!ok("DsRestoreEnd", DsRestoreEnd(hbc))) good = false;
-        if (!good) return false;
-    } else if (s.role == Role::Ca) {
-        std::u16string wt = u16(t);
-        HCSBC hbc = nullptr;
-        if (!ok("CertSrvRestorePrepareW", CertSrvRestorePrepareW(wt.c_str(), CSRESTORE_TYPE_FULL, &hbc))) return false;
-        std::string dbPath = "C:\\Windows\\System32\\CertLog\\" + s.caName + ".edb";
-        std::u16string original = set.databaseW, restored = u16(dbPath), folder = u"C:\\Restore\\full";
-        CSEDB_RSTMAPW map[1] = {{original.data(), restored.data()}};
-        bool good = ok("CertSrvRestoreRegisterW", CertSrvRestoreRegisterW(hbc, nullptr, nullptr, map, 1, folder.c_str(),
-                                                                           set.genLow, set.genHigh));
-        if (good) {
-            std::string logs = local(t, "C:\\Restore\\full");
             std::error_code ec;
             fs::remove_all(logs, ec);
             fs::create_directories(logs);
-            good = copyFile(set.dbFile, local(t, dbPath.c_str()));
+            good = copyFile(set.dbFile, local(t, db.c_str()));
             for (uint32_t g = set.genLow; good && g <= set.genHigh; ++g)
                 good = copyFile(set.dir + "/" + logName(g), logs + "/" + logName(g));
             if (!good) stats.bad("copying the files of " + ctx);
-            if (good) good = ok("CertSrvRestoreRegisterComplete", CertSrvRestoreRegisterComplete(hbc, S_OK));
+            if (good) good = ok("DsRestoreRegisterComplete", DsRestoreRegisterComplete(hbc, S_OK));
         }
-        if (!ok("CertSrvRestoreEnd", CertSrvRestoreEnd(hbc))) good = false;
-        if (!good) return false;
-    } else {
-        std::string target = local(t, "C:\\ESE\\ese.edb");
-        if (!copyFile(set.dbFile, target)) {
-            stats.bad("copying the database of " + ctx);
-            return false;
-        }
-        std::string original = set.databaseA, dir = set.dir;
-        JET_RSTMAP_A map{original.data(), target.data()};
-        if (!ok("JetExternalRestoreA", JetExternalRestoreA(nullptr, nullptr, &map, 1, dir.data(), int32_t(set.genLow),
-                                                           int32_t(set.genHigh), nullptr),
-                Api::Jet))
-            return false;
     }
+    if (!ok("DsRestoreEnd", DsRestoreEnd(hbc))) good = false;
+    return good;
+}
+
+// CertSrvRestore* (W forms only): a full restore of the set.
+bool restoreCa(const Server &s, const std::string &t, const BackupSet &set, const std::string &ctx) {
+    auto ok = [&](const char *call, HRESULT code) { return classify(Api::Hr, call, code, {}, ctx) == Verdict::Ok; };
+    std::u16string wt = u16(t);
+    HCSBC hbc = nullptr;
+    if (!ok("CertSrvRestorePrepareW", CertSrvRestorePrepareW(wt.c_str(), CSRESTORE_TYPE_FULL, &hbc))) return false;
+    std::string dbPath = "C:\\Windows\\System32\\CertLog\\" + s.caName + ".edb";
+    std::u16string original = u16(set.database), restored = u16(dbPath), folder = u"C:\\Restore\\full";
+    CSEDB_RSTMAPW map[1] = {{original.data(), restored.data()}};
+    bool good = ok("CertSrvRestoreRegisterW",
+                   CertSrvRestoreRegisterW(hbc, nullptr, nullptr, map, 1, folder.c_str(), set.genLow, set.genHigh));
+    if (good) {
+        std::string logs = local(t, "C:\\Restore\\full");
+        std::error_code ec;
+        fs::remove_all(logs, ec);
+        fs::create_directories(logs);
+        good = copyFile(set.dbFile, local(t, dbPath.c_str()));
+        for (uint32_t g = set.genLow; good && g <= set.genHigh; ++g)
+            good = copyFile(set.dir + "/" + logName(g), logs + "/" + logName(g));
+        if (!good) stats.bad("copying the files of " + ctx);
+        if (good) good = ok("CertSrvRestoreRegisterComplete", CertSrvRestoreRegisterComplete(hbc, S_OK));
+    }
+    if (!ok("CertSrvRestoreEnd", CertSrvRestoreEnd(hbc))) good = false;
+    return good;
+}
+
+// JetExternalRestore in the A or the W form, the database copied to the spare first.
+bool restoreEse(const std::string &t, const BackupSet &set, bool wide, const std::string &ctx) {
+    std::string target = local(t, "C:\\ESE\\ese.edb");
+    if (!copyFile(set.dbFile, target)) {
+        stats.bad("copying the database of " + ctx);
+        return false;
+    }
+    JET_ERR err;
+    if (wide) {
+        std::u16string original = u16(set.database), to = u16(target), dir = u16(set.dir);
+        JET_RSTMAP_W map{original.data(), to.data()};
+        err = JetExternalRestoreW(nullptr, nullptr, &map, 1, dir.data(), int32_t(set.genLow), int32_t(set.genHigh), nullptr);
+    } else {
+        std::string original = set.database, dir = set.dir;
+        JET_RSTMAP_A map{original.data(), target.data()};
+        err = JetExternalRestoreA(nullptr, nullptr, &map, 1, dir.data(), int32_t(set.genLow), int32_t(set.genHigh), nullptr);
+    }
+    return classify(Api::Jet, wide ? "JetExternalRestoreW" : "JetExternalRestoreA", err, {}, ctx) == Verdict::Ok;
+}
+
+}  // namespace
+
+bool restoreOnto(Server &s, const BackupSet &set, Rng &rng) {
+    const std::string &t = s.spare;
+    std::string ctx = set.dir + " -> " + t;
+    bool wide = s.role == Role::Ca || rng.chance(50);  // Certadm has W forms only
+    stats.op(std::string("restore ") + roleName(s.role) + " sessions: " + (wide ? "W" : "A") + " forms");
+    bool restored = s.role == Role::Ntds ? restoreNtds(t, set, wide, ctx)
+                    : s.role == Role::Ca ? restoreCa(s, t, set, ctx)
+                                         : restoreEse(t, set, wide, ctx);
+    if (!restored) return false;
+    auto ok = [&](const char *call, HRESULT code) { return classify(Api::Hr, call, code, {}, ctx) == Verdict::Ok; };
     if (!ok("WbStartServerA (restored)", WbStartServerA(t.c_str()))) return false;
     HRESULT hr;
     std::string got = contentDigest(t, &hr);
@@ -90,7 +131,7 @@ bool restoreOnto(Server &s, const BackupSet &set) {
     return same;
 }
 
-bool verifyOne(Server &s, bool block) {
+bool verifyOne(Server &s, bool block, Rng &rng) {
     std::unique_lock<std::mutex> spare(s.spareMutex, std::defer_lock);
     if (block) spare.lock();
     else if (!spare.try_lock()) return false;
@@ -101,7 +142,7 @@ bool verifyOne(Server &s, bool block) {
         set = s.unverified.front();
         s.unverified.pop_front();
     }
-    bool ok = restoreOnto(s, *set);
+    bool ok = restoreOnto(s, *set, rng);
     stats.op(std::string("restore ") + roleName(s.role) + (ok ? ": verified byte-exact" : ": FAILED"));
     std::error_code ec;
     if (ok) fs::remove_all(set->dir, ec);

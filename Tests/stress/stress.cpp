@@ -1,5 +1,6 @@
 // Stress (issue 7, item 3): N worker threads x M emulated servers running backups, restores and
-// early ends concurrently with a writer per server, plus a chaos thread that fires End, Close,
+// early ends (each session through the A or the W exports, chosen at random where both exist:
+// Ds*, DsRestore*, Jet*; Certadm has W forms only) concurrently with a writer per server, plus a chaos thread that fires End, Close,
 // Stop and Free at live handles of the other threads' sessions and at stale and made-up handles
 // and pointers, for a bounded time. Afterwards every server must pass its consistency check (a
 // full backup through its own API that completes, whose last log records the server's content,
@@ -45,8 +46,8 @@ void workerLoop(Worker &w) {
             std::lock_guard<std::mutex> g(s.setsMutex);
             pending = s.unverified.size();
         }
-        if (pending > kUnverifiedCap) verifyOne(s, true);
-        else if (pending > 0 && w.rng.chance(15)) verifyOne(s, false);
+        if (pending > kUnverifiedCap) verifyOne(s, true, w.rng);
+        else if (pending > 0 && w.rng.chance(15)) verifyOne(s, false, w.rng);
         else backupOnce(w, s, false);
     }
 }
@@ -118,7 +119,7 @@ bool consistencyCheck(Worker &w, Server &s) {
             std::lock_guard<std::mutex> g(s.setsMutex);
             s.unverified.erase(std::remove(s.unverified.begin(), s.unverified.end(), set), s.unverified.end());
         }
-        bool restored = restoreOnto(s, *set);
+        bool restored = restoreOnto(s, *set, w.rng);
         stats.op(std::string("restore ") + roleName(s.role) + (restored ? ": verified byte-exact" : ": FAILED"));
         ok = ok && restored;
     }
@@ -206,7 +207,8 @@ int main(int argc, char **argv) {
     std::vector<std::thread> verifiers;
     for (auto &s : servers)
         verifiers.emplace_back([&s, verifyEnd] {
-            while (Clock::now() < verifyEnd && verifyOne(*s, true)) {}
+            Rng rng(opt.seed * 31 + uint64_t(s->id));
+            while (Clock::now() < verifyEnd && verifyOne(*s, true, rng)) {}
         });
     for (auto &t : verifiers) t.join();
     size_t left = 0;

@@ -92,6 +92,7 @@ std::string u8(const std::u16string &s);
 // The entries of a returned W multi-string (cb bytes, a final NUL).
 std::vector<std::u16string> splitW(const WCHAR *list, DWORD cb);
 std::vector<std::string> splitA(const char *list, size_t cb);
+std::vector<std::string> splitW8(const WCHAR *list, DWORD cb);  // splitW, each unit below 0x100 a byte
 uint32_t generationOf(const std::string &name);  // "...edbXXXXX.log" -> XXXXX, else 0
 std::string baseName(const std::string &path);
 std::string logName(uint32_t g);
@@ -121,8 +122,7 @@ const char *roleName(Role r);
 struct BackupSet {
     std::string dir;
     std::string dbFile;          // the database copy in dir
-    std::u16string databaseW;    // the database as listed (Ds, CertSrv: the source's UNC)
-    std::string databaseA;       // the database as listed (Jet: the source's local path)
+    std::string database;        // as listed (Ds, CertSrv: the source's UNC; Jet: its local path)
     std::vector<uint8_t> token;  // Ds: the expiry token
     uint32_t genLow = 0, genHigh = 0;
     std::string digest;          // WbReadLogDigestA of the last log
@@ -178,18 +178,22 @@ struct Worker {
 
 enum class Outcome { Completed, Busy, AbortedOnPurpose, Stolen, Failed };
 
-// Ds and CertSrv: one backup through the W functions, the differences passed in.
+// A list call of a Ds or CertSrv backup, in A or W form: the entries of the multi-string it
+// returned, as ASCII strings, each with its type character in front.
+using ListFn = HRESULT (*)(void *h, bool wide, std::vector<std::string> *entries);
+
+// Ds and CertSrv: one backup through their functions, the differences passed in.
 struct HrFamily {
     const char *prefix;  // "Ds" or "CertSrv"
     HRESULT staleCode;   // 87 / E_HANDLE
-    HRESULT (*getDatabaseNames)(void *, WCHAR **, DWORD *);
-    HRESULT (*openFile)(void *, const WCHAR *, DWORD, LONGLONG *);
+    bool hasNarrow;      // Ntdsbcli exports A and W forms; Certadm W forms only
+    ListFn getDatabaseNames;
+    HRESULT (*openFile)(void *, bool wide, const std::string &, DWORD, LONGLONG *);
     HRESULT (*read)(void *, void *, DWORD, DWORD *);  // S_OK + 0 bytes or 38 at the end
     HRESULT (*close)(void *);
-    HRESULT (*getBackupLogs)(void *, WCHAR **, DWORD *);
+    ListFn getBackupLogs;
     HRESULT (*truncate)(void *);
     HRESULT (*end)(void *);
-    void (*free)(void *);
 };
 
 extern const HrFamily kDs, kCs;
@@ -201,9 +205,9 @@ Outcome backupOnce(Worker &w, Server &s, bool final, std::shared_ptr<BackupSet> 
 
 // Restores a set onto the server's spare (stopped), starts it, compares its content with the
 // set's recorded digest, stops it again. The caller holds s.spareMutex.
-bool restoreOnto(Server &s, const BackupSet &set);
+bool restoreOnto(Server &s, const BackupSet &set, Rng &rng);  // A or W forms, as rng says
 // Restores the oldest unverified set of s (block: wait for the spare); true if one was verified.
-bool verifyOne(Server &s, bool block);
+bool verifyOne(Server &s, bool block, Rng &rng);
 
 // --- the chaos thread (chaos.cpp) ------------------------------------------------------------------
 
