@@ -336,7 +336,7 @@ struct AlignedBuffer {
 Outcome backupJet(Worker &w, Server &s, bool final, const std::shared_ptr<BackupSet> &set, std::shared_ptr<BackupSet> *outSet) {
     JET_INSTANCE inst = instanceFor(w, s);
     if (inst == 0) return Outcome::Failed;
-    uint64_t done0 = s.chaosDone.load();
+    uint64_t done0 = s.sh->stopsDone.load();
     JET_ERR err = JetBeginExternalBackupInstance(inst, 0);
     Verdict v = classify(Api::Jet, "JetBeginExternalBackupInstance", err,
                          final ? std::vector<int64_t>{} : std::vector<int64_t>{-505}, s.name);
@@ -353,7 +353,7 @@ Outcome backupJet(Worker &w, Server &s, bool final, const std::shared_ptr<Backup
         stats.calls.fetch_add(1, std::memory_order_relaxed);
         if (r == 0) return true;
         std::string key = call + ": " + codeName(Api::Jet, r);
-        bool chaos = s.chaosStarted.load() > done0;  // a chaos End or Stop since this backup began
+        bool chaos = s.sh->stopsStarted.load() > done0;  // an End or Stop aimed at the server since this backup began
         if ((r == -520 && chaos) || (r == -801 && (chaos || stoppedByUs))) {
             stats.code(key);
             if (!stoppedByUs) stolen = true;
@@ -393,7 +393,9 @@ Outcome backupJet(Worker &w, Server &s, bool final, const std::shared_ptr<Backup
                 if (plan == Plan::StopMidway) {
                     // Our own stop: every later call -801, End still succeeds.
                     stoppedByUs = true;
+                    s.sh->stopsStarted.fetch_add(1);  // if the chaos thread ended ours, this stops the next one
                     step("JetStopBackupInstance", JetStopBackupInstance(inst));
+                    s.sh->stopsDone.fetch_add(1);
                     std::vector<std::string> dbs;
                     JET_ERR r = jetList(inst, wide, JetGetAttachInfoInstanceA, JetGetAttachInfoInstanceW, &dbs);
                     if (r == 0) step("JetGetAttachInfoInstance" + form + " after JetStopBackupInstance", -1);

@@ -38,7 +38,7 @@ void chaosLoop(uint64_t seed) {
             // Steal: end, close or stop another thread's live session.
             if (victim->role == Role::Ese) {
                 Server &s = *victim->server;
-                s.chaosStarted.fetch_add(1);
+                s.sh->stopsStarted.fetch_add(1);
                 JET_ERR err;
                 const char *call;
                 if (rng.chance(50)) {
@@ -50,7 +50,7 @@ void chaosLoop(uint64_t seed) {
                     err = JetEndExternalBackupInstance2(victim->inst, rng.chance(50) ? JET_bitBackupEndAbort : JET_bitBackupEndNormal);
                     classify(Api::Jet, call, err, {-520}, s.name);
                 }
-                s.chaosDone.fetch_add(1);
+                s.sh->stopsDone.fetch_add(1);
                 stats.op(call);
             } else {
                 bool ds = victim->role == Role::Ntds;

@@ -5,6 +5,10 @@
 #include <cstring>
 #include <fstream>
 
+#include <fcntl.h>
+#include <sys/mman.h>
+#include <unistd.h>
+
 #include "stress.h"
 
 namespace stress {
@@ -178,6 +182,19 @@ std::vector<std::shared_ptr<Session>> live;
 std::deque<std::pair<Role, void *>> retired;
 std::deque<JET_INSTANCE> staleInstances;
 std::atomic<bool> running{true};
+
+bool mapShared() {
+    std::string path = rootDir + "/stress.shared";
+    size_t size = sizeof(SharedServer) * kMaxServers;
+    int fd = open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+    if (fd < 0) return false;
+    void *p = ftruncate(fd, off_t(size)) == 0 ? mmap(nullptr, size, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0) : MAP_FAILED;
+    close(fd);
+    if (p == MAP_FAILED) return false;
+    auto *page = static_cast<SharedServer *>(p);  // zero bytes are zero counters
+    for (auto &s : servers) s->sh = &page[s->id];
+    return true;
+}
 Clock::time_point deadline;
 
 std::shared_ptr<Session> enlist(Role role, Server *s, void *handle, JET_INSTANCE inst) {

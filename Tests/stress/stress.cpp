@@ -151,7 +151,7 @@ int main(int argc, char **argv) {
         else if (a == "--chaos-us" && (v = value())) opt.chaosMicros = atoi(v);
         else return usage();
     }
-    if (opt.threads < 1 || opt.servers < 1 || opt.seconds <= 0 || opt.chaosMicros < 0) return usage();
+    if (opt.threads < 1 || opt.servers < 1 || opt.servers > kMaxServers || opt.seconds <= 0 || opt.chaosMicros < 0) return usage();
     if (!opt.seedGiven) opt.seed = static_cast<uint64_t>(std::chrono::system_clock::now().time_since_epoch().count()) & 0xFFFFFFFF;
     if (opt.verifySeconds < 0) opt.verifySeconds = std::max(30.0, opt.seconds);
     setvbuf(stdout, nullptr, _IOLBF, 0);
@@ -174,6 +174,7 @@ int main(int argc, char **argv) {
     printf("stress: seed %" PRIu64 ", %g s, %d worker threads, %d servers (+%d spares), root %s\n", opt.seed, opt.seconds,
            opt.threads, opt.servers, opt.servers, rootDir.c_str());
     if (!createServers()) return 2;
+    if (!mapShared()) return printf("stress: cannot map %s/stress.shared\n", rootDir.c_str()), 2;
     for (auto &s : servers) printf("  %s (%s), spare %s\n", s->name.c_str(), roleName(s->role), s->spare.c_str());
 
     auto start = Clock::now();

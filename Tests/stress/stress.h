@@ -128,14 +128,27 @@ struct BackupSet {
     std::string digest;          // WbReadLogDigestA of the last log
 };
 
+// What every thread (and process) of a run must see alike about one server: a page of a file
+// under the root that each process maps (MAP_SHARED), so lock-free atomics only.
+struct SharedServer {
+    // Jet actions aimed at this server's backups that may end or stop the backup running now,
+    // whoever's it is (the chaos thread's End and Stop; a worker's own Stop, which stops the
+    // server's backups, not its session's): started and done. A -520 or -801 is explained when
+    // one started after the session's `done` snapshot, taken before its Begin.
+    std::atomic<uint64_t> stopsStarted, stopsDone;
+};
+static_assert(std::atomic<uint64_t>::is_always_lock_free, "the shared page needs lock-free atomics");
+constexpr int kMaxServers = 60;
+
+// Maps <root>/stress.shared (made zero-filled if new); false on failure.
+bool mapShared();
+
 struct Server {
     int id = 0;
     Role role = Role::Ntds;
     std::string name, spare, caName;
     std::mutex spareMutex;  // one restore onto the spare at a time
-    // Jet chaos actions aimed at this server's backups (End, Stop): started and done. A -520 or
-    // -801 is the chaos thread's doing when one started after the session's `done` snapshot.
-    std::atomic<uint64_t> chaosStarted{0}, chaosDone{0};
+    SharedServer *sh = nullptr;  // its part of the shared page
     std::mutex setsMutex;
     std::deque<std::shared_ptr<BackupSet>> unverified;
     std::atomic<int> setSeq{0};
