@@ -21,6 +21,14 @@ Plan pickPlan(Rng &rng, bool final) {
     return Plan::StopMidway;  // Jet: JetStopBackupInstance; Ds/CertSrv: End during a log
 }
 
+// An incremental backup has no database phase.
+Plan pickIncrementalPlan(Rng &rng) {
+    int r = rng.below(100);
+    if (r < 85) return Plan::Complete;
+    if (r < 90) return Plan::EndBeforeTruncate;
+    return Plan::StopMidway;
+}
+
 const char *planName(Plan p) {
     switch (p) {
     case Plan::Complete: return "complete";
@@ -32,10 +40,15 @@ const char *planName(Plan p) {
     return "?";
 }
 
-void countOutcome(Role role, Outcome o) {
-    static const char *names[] = {"completed", "busy (another thread's backup)", "aborted on purpose",
-                                  "stolen by chaos", "failed (unexpected)"};
-    stats.op(std::string("backup ") + roleName(role) + ": " + names[static_cast<int>(o)]);
+void countOutcome(const std::string &kind, Outcome o) {
+    static const char *names[] = {"completed", "busy (another thread's backup)", "no full backup recorded yet",
+                                  "aborted on purpose", "stolen by chaos", "failed (unexpected)"};
+    stats.op("backup " + kind + ": " + names[static_cast<int>(o)]);
+}
+
+void raiseTo(std::atomic<uint32_t> &a, uint32_t v) {
+    uint32_t now = a.load();
+    while (now < v && !a.compare_exchange_weak(now, v)) {}
 }
 
 // The result of a step: go on, stop (stolen, or an end on purpose), or failed.
@@ -124,51 +137,62 @@ namespace {
 constexpr DWORD kChunk = 65536;
 constexpr char kBftDatabase = 0x44, kBftLog = 0x21;  // BFT_NTDS_DATABASE / CSBFT_CERTSERVER_DATABASE, (CS)BFT_LOG
 
-// Prepare of a Ds or CertSrv backup (Ds: after DsIsNTDSOnline, which must say TRUE), in the
-// session's form. Returns the verdict on Prepare; on Ok, *h is the context.
-Verdict prepareHr(Server &s, bool wide, bool final, void **h, void **token, DWORD *cbToken) {
+// Prepare of a Ds or CertSrv backup (Ds: after DsIsNTDSOnline, which must say TRUE; CertSrv: full
+// or LOGS_ONLY), in the session's form. Returns Prepare's result (*call names it); on S_OK, *h is
+// the context. An unexpected DsIsNTDSOnline result returns E_FAIL, already classified.
+HRESULT prepareHr(Server &s, bool wide, bool incremental, const char **call, void **h, void **token, DWORD *cbToken) {
     std::string name = s.name;
     std::u16string wname = u16(name);
     HRESULT hr;
-    const char *call;
     if (s.role == Role::Ntds) {
         BOOL online = 0xdead;
         hr = wide ? DsIsNTDSOnlineW(wname.c_str(), &online) : DsIsNTDSOnlineA(name.c_str(), &online);
-        if (classify(Api::Hr, wide ? "DsIsNTDSOnlineW" : "DsIsNTDSOnlineA", hr, {}, name) != Verdict::Ok) return Verdict::Unexpected;
+        if (classify(Api::Hr, wide ? "DsIsNTDSOnlineW" : "DsIsNTDSOnlineA", hr, {}, name) != Verdict::Ok) return E_FAIL;
         if (online != TRUE) {
             stats.bad("DsIsNTDSOnline: " + std::to_string(online) + " for a running DC - " + name);
-            return Verdict::Unexpected;
+            return E_FAIL;
         }
         HBC hbc = nullptr;
         hr = wide ? DsBackupPrepareW(wname.c_str(), 0, BACKUP_TYPE_FULL, token, cbToken, &hbc)
                   : DsBackupPrepareA(name.c_str(), 0, BACKUP_TYPE_FULL, token, cbToken, &hbc);
-        call = wide ? "DsBackupPrepareW" : "DsBackupPrepareA";
+        *call = wide ? "DsBackupPrepareW" : "DsBackupPrepareA";
         *h = hbc;
     } else {
         HCSBC hbc = nullptr;
-        hr = CertSrvBackupPrepareW(wname.c_str(), 0, CSBACKUP_TYPE_FULL, &hbc);
-        call = "CertSrvBackupPrepareW";
+        hr = CertSrvBackupPrepareW(wname.c_str(), 0, incremental ? CSBACKUP_TYPE_LOGS_ONLY : CSBACKUP_TYPE_FULL, &hbc);
+        *call = incremental ? "CertSrvBackupPrepareW (LOGS_ONLY)" : "CertSrvBackupPrepareW";
         *h = hbc;
     }
-    // Another thread's backup of the server is running: documented; in the final phase nothing else runs.
-    return classify(Api::Hr, call, hr, final ? std::vector<int64_t>{} : std::vector<int64_t>{hrBackupInProgress}, name);
+    return hr;
 }
 
-Outcome backupHr(Server &s, Rng &rng, bool final, const std::shared_ptr<BackupSet> &set, std::shared_ptr<BackupSet> *outSet) {
+// A Ds or CertSrv backup: full, or (CertSrv) incremental, LOGS_ONLY.
+Outcome backupHr(Server &s, Rng &rng, bool final, bool incremental, const std::shared_ptr<BackupSet> &set,
+                 std::shared_ptr<BackupSet> *outSet) {
     const HrFamily &F = s.role == Role::Ntds ? kDs : kCs;
     bool wide = !F.hasNarrow || rng.chance(50);
     const std::string form = wide ? "W" : "A";
     void *h = nullptr;
     void *token = nullptr;
     DWORD cbToken = 0;
-    Verdict v = prepareHr(s, wide, final, &h, &token, &cbToken);
-    if (v == Verdict::Expected) return Outcome::Busy;
+    const char *call = "";
+    // Read before Prepare: once a full backup was recorded, an incremental must find it.
+    bool fullRecorded = s.sh->fullRecorded.load() != 0;
+    HRESULT hr = prepareHr(s, wide, incremental, &call, &h, &token, &cbToken);
+    if (hr == E_FAIL) return Outcome::Failed;
+    // Another thread's (or process's) backup of the server is running: documented; in the final
+    // phase nothing else runs. An incremental before any full backup was recorded: documented.
+    std::vector<int64_t> expected;
+    if (!final) expected.push_back(hrBackupInProgress);
+    if (incremental && !fullRecorded) expected.push_back(hrMissingFullBackup);
+    Verdict v = classify(Api::Hr, call, hr, expected, s.name);
+    if (v == Verdict::Expected) return hr == hrMissingFullBackup ? Outcome::NoFullBackup : Outcome::Busy;
     if (v == Verdict::Unexpected) return Outcome::Failed;
     stats.op(std::string("backup ") + roleName(s.role) + " sessions: " + form + " forms");
     auto e = enlist(s.role, &s, h, 0);
-    Plan plan = pickPlan(rng, final);
-    std::string ctx = s.name + " (" + planName(plan) + ", " + form + ")";
-    bool endedByUs = false, failed = false, stolen = false, onPurpose = false;
+    Plan plan = incremental ? pickIncrementalPlan(rng) : pickPlan(rng, final);
+    std::string ctx = s.name + " (" + (incremental ? "incremental, " : "") + planName(plan) + ", " + form + ")";
+    bool endedByUs = false, endedOk = false, failed = false, stolen = false, onPurpose = false, truncated = false;
     auto step = [&](const std::string &call, HRESULT r) -> Step {
         std::vector<int64_t> allowed;
         // Codes the chaos thread's End or Close of this session explains.
@@ -197,7 +221,7 @@ Outcome backupHr(Server &s, Rng &rng, bool final, const std::shared_ptr<BackupSe
     auto endNow = [&]() {
         HRESULT r = F.end(h);
         endedByUs = true;
-        handle(step("BackupEnd", r));
+        endedOk = handle(step("BackupEnd", r));
     };
     // A list call: its entries without their type character, which must be `type`.
     auto list = [&](const char *call, ListFn fn, char type, std::vector<std::string> *out) -> bool {
@@ -248,18 +272,43 @@ Outcome backupHr(Server &s, Rng &rng, bool final, const std::shared_ptr<BackupSe
         }
         return true;
     };
-    auto body = [&]() {
+    // The database phase of a full backup: the list, the database copied.
+    auto databasePhase = [&]() -> bool {
         std::vector<std::string> dbs;
-        if (!list("BackupGetDatabaseNames", F.getDatabaseNames, kBftDatabase, &dbs)) return;
-        if (dbs.size() != 1) return fail("BackupGetDatabaseNames" + form + ": " + std::to_string(dbs.size()) + " entries");
+        if (!list("BackupGetDatabaseNames", F.getDatabaseNames, kBftDatabase, &dbs)) return false;
+        if (dbs.size() != 1) {
+            fail("BackupGetDatabaseNames" + form + ": " + std::to_string(dbs.size()) + " entries");
+            return false;
+        }
         set->database = dbs[0];
         set->dbFile = set->dir + "/" + baseName(set->database);
-        if (!copy(set->database, &bytes, plan == Plan::EndDuringDatabase)) return;
-        if (!writeFile(set->dbFile, bytes)) return fail("writing " + set->dbFile);
+        if (!copy(set->database, &bytes, plan == Plan::EndDuringDatabase)) return false;
+        if (!writeFile(set->dbFile, bytes)) {
+            fail("writing " + set->dbFile);
+            return false;
+        }
         if (plan == Plan::EndAfterDatabase) {
             onPurpose = true;
-            return endNow();
+            endNow();
+            return false;
         }
+        return true;
+    };
+    // An incremental backup has no database phase: GetDatabaseNames must refuse it.
+    auto probeIncremental = [&]() -> bool {
+        std::vector<std::string> dbs;
+        HRESULT r = F.getDatabaseNames(h, wide, &dbs);
+        if (r == S_OK) {
+            fail("BackupGetDatabaseNames" + form + " succeeded on an incremental backup");
+            return false;
+        }
+        if (r != hrInvalidBackupSequence) return handle(step("BackupGetDatabaseNames" + form, r));
+        stats.calls.fetch_add(1, std::memory_order_relaxed);
+        stats.code(std::string(F.prefix) + "BackupGetDatabaseNames" + form + " (incremental): " + codeName(Api::Hr, r));
+        return true;
+    };
+    // The log phase: the list, each log copied, TruncateLogs, End.
+    auto logPhase = [&]() {
         std::vector<std::string> logs;
         if (!list("BackupGetBackupLogs", F.getBackupLogs, kBftLog, &logs)) return;
         if (logs.empty()) return fail("BackupGetBackupLogs" + form + ": an empty list");
@@ -267,6 +316,8 @@ Outcome backupHr(Server &s, Rng &rng, bool final, const std::shared_ptr<BackupSe
         set->genHigh = generationOf(logs.back());
         if (set->genLow == 0 || set->genHigh < set->genLow || set->genHigh - set->genLow + 1 != logs.size())
             return fail("BackupGetBackupLogs" + form + ": an odd list");
+        // The logs on disk are fixed now (this backup holds the server): how far earlier backups truncated.
+        set->truncatedBefore = s.sh->truncatedThrough.load();
         for (size_t i = 0; i < logs.size(); ++i) {
             if (!copy(logs[i], &bytes, plan == Plan::StopMidway && i + 1 == logs.size())) return;
             if (!writeFile(set->dir + "/" + baseName(logs[i]), bytes)) return fail("writing a log copy");
@@ -275,12 +326,18 @@ Outcome backupHr(Server &s, Rng &rng, bool final, const std::shared_ptr<BackupSe
             onPurpose = true;
             return endNow();
         }
+        // Recorded before the call: from here on the logs after an older set's may be gone.
+        raiseTo(s.sh->truncatedThrough, set->genHigh);
         if (!handle(step("BackupTruncateLogs", F.truncate(h)))) return;
+        truncated = true;
         endNow();
     };
-    body();
+    if (incremental ? (!rng.chance(30) || probeIncremental()) : databasePhase()) logPhase();
     if (!endedByUs) endNow();
     retire(e);
+    // A full CertSrv backup that truncated and ended normally is recorded (bkinfoFullPrev): from
+    // now on an incremental Prepare must not say hrMissingFullBackup.
+    if (s.role == Role::Ca && !incremental && truncated && endedOk) s.sh->fullRecorded.store(1);
     if (token) set->token.assign(static_cast<uint8_t *>(token), static_cast<uint8_t *>(token) + cbToken);
     if (token) DsBackupFree(token);
     if (failed) return Outcome::Failed;
@@ -475,28 +532,90 @@ Outcome backupJet(Worker &w, Server &s, bool final, const std::shared_ptr<Backup
     return Outcome::Completed;
 }
 
-}  // namespace
-
-Outcome backupOnce(Worker &w, Server &s, bool final, std::shared_ptr<BackupSet> *out) {
+// A new set folder of s.
+std::shared_ptr<BackupSet> newSet(Server &s) {
     auto made = std::make_shared<BackupSet>();
     made->dir = rootDir + "/sets/" + s.name + "/" + std::to_string(s.setSeq.fetch_add(1));
     fs::create_directories(made->dir);
+    return made;
+}
+
+// A completed set: the digest its last log recorded.
+Outcome readDigest(BackupSet &set) {
+    HRESULT hr;
+    set.digest = logDigest(set.dir + "/" + logName(set.genHigh), &hr);
+    return classify(Api::Hr, "WbReadLogDigestA", hr, {}, set.dir) == Verdict::Ok ? Outcome::Completed : Outcome::Failed;
+}
+
+void queue(Server &s, Chain chain) {
+    stats.op(chain.size() == 1 ? "restores queued: full sets" : "restores queued: full + incremental chains");
+    std::lock_guard<std::mutex> g(s.setsMutex);
+    s.unverified.push_back(std::move(chain));
+}
+
+// A completed incremental set joins the newest chain of this process: restorable as that chain
+// plus it when its logs follow on (it starts at most one after the chain's last generation;
+// overlap is allowed). A gap is expected only when a backup truncated the logs past the chain's
+// end before this one listed them (another thread's or process's full or incremental backup,
+// recorded in the shared page before its TruncateLogs); then the chain ends here.
+void chainIncremental(Server &s, const std::shared_ptr<BackupSet> &set) {
+    std::lock_guard<std::mutex> g(s.chainMutex);
+    if (s.chain.empty()) {
+        stats.op("incrementals certsrv: no chain of this process to extend");
+        return;
+    }
+    const BackupSet &last = *s.chain.back();
+    if (set->genLow <= last.genHigh + 1) {
+        if (set->genHigh <= last.genHigh) {
+            stats.bad("incremental " + set->dir + " ends at generation " + std::to_string(set->genHigh) + ", not after its chain's " +
+                      std::to_string(last.genHigh));
+            set->keep = true;
+            return;
+        }
+        s.chain.push_back(set);
+        stats.op("incrementals certsrv: chained");
+        queue(s, s.chain);
+    } else if (set->truncatedBefore > last.genHigh) {
+        stats.op("incrementals certsrv: after another backup's truncation (chain ends)");
+        s.chain.clear();
+    } else {
+        stats.bad("incremental " + set->dir + " starts at generation " + std::to_string(set->genLow) + ", its chain ends at " +
+                  std::to_string(last.genHigh) + ", and no backup truncated past that (only to " + std::to_string(set->truncatedBefore) +
+                  ")");
+        set->keep = true;
+        s.chain.clear();
+    }
+}
+
+}  // namespace
+
+Outcome backupOnce(Worker &w, Server &s, bool final, std::shared_ptr<BackupSet> *out) {
+    auto made = newSet(s);
     std::shared_ptr<BackupSet> set;
-    Outcome o = s.role == Role::Ese ? backupJet(w, s, final, made, &set) : backupHr(s, w.rng, final, made, &set);
-    if (o == Outcome::Completed) {
-        HRESULT hr;
-        set->digest = logDigest(set->dir + "/" + logName(set->genHigh), &hr);
-        if (classify(Api::Hr, "WbReadLogDigestA", hr, {}, set->dir) != Verdict::Ok) o = Outcome::Failed;
+    Outcome o = s.role == Role::Ese ? backupJet(w, s, final, made, &set) : backupHr(s, w.rng, final, false, made, &set);
+    if (o == Outcome::Completed) o = readDigest(*set);
+    countOutcome(roleName(s.role), o);
+    if (o == Outcome::Failed) made->keep = true;  // it stays for a look
+    if (o != Outcome::Completed) return o;
+    if (out) *out = set;
+    queue(s, {set});
+    if (s.role == Role::Ca) {
+        // The newest full set (it truncated) starts a new chain for incrementals.
+        std::lock_guard<std::mutex> g(s.chainMutex);
+        if (s.chain.empty() || s.chain.back()->genHigh < set->genHigh) s.chain = {set};
     }
-    countOutcome(s.role, o);
-    if (o == Outcome::Completed) {
-        if (out) *out = set;
-        std::lock_guard<std::mutex> g(s.setsMutex);
-        s.unverified.push_back(set);
-    } else if (o != Outcome::Failed) {  // a failed one stays for a look
-        std::error_code ec;
-        fs::remove_all(made->dir, ec);
-    }
+    return o;
+}
+
+Outcome incrementalOnce(Worker &w, Server &s) {
+    auto made = newSet(s);
+    made->incremental = true;
+    std::shared_ptr<BackupSet> set;
+    Outcome o = backupHr(s, w.rng, false, true, made, &set);
+    if (o == Outcome::Completed) o = readDigest(*set);
+    countOutcome("certsrv incremental", o);
+    if (o == Outcome::Failed) made->keep = true;
+    if (o == Outcome::Completed) chainIncremental(s, set);
     return o;
 }
 

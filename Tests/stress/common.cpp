@@ -54,6 +54,8 @@ std::string codeName(Api api, int64_t code) {
     case hrRestoreInProgress: return "hrRestoreInProgress";
     case hrDatabaseInUse: return "hrDatabaseInUse";
     case hrMissingLogFile: return "hrMissingLogFile";
+    case hrMissingFullBackup: return "hrMissingFullBackup";
+    case hrNoFullRestore: return "hrNoFullRestore";
     case WB_HR_BACKUP_ABORT_BY_SERVER: return "WB_HR_BACKUP_ABORT_BY_SERVER";
     case WB_HR_LOG_FILE_NOT_COPIED: return "WB_HR_LOG_FILE_NOT_COPIED";
     case WB_HR_MISSING_FILE_TO_BACKUP: return "WB_HR_MISSING_FILE_TO_BACKUP";

@@ -1,4 +1,6 @@
 // The restores of the stress test: a completed set onto its server's spare, then its content checked.
+#include <algorithm>
+
 #include "stress.h"
 
 namespace stress {
@@ -63,29 +65,58 @@ bool restoreNtds(const std::string &t, const BackupSet &set, bool wide, const st
     return good;
 }
 
-// CertSrvRestore* (W forms only): a full restore of the set.
-bool restoreCa(const Server &s, const std::string &t, const BackupSet &set, const std::string &ctx) {
+// A set's logs into a fresh folder on the spare.
+bool copyLogs(const std::string &t, const BackupSet &set, const char *folder) {
+    std::string logs = local(t, folder);
+    std::error_code ec;
+    fs::remove_all(logs, ec);
+    fs::create_directories(logs);
+    bool good = !logs.empty();
+    for (uint32_t g = set.genLow; good && g <= set.genHigh; ++g) good = copyFile(set.dir + "/" + logName(g), logs + "/" + logName(g));
+    return good;
+}
+
+// CertSrvRestore* (W forms only): a full restore of the chain's full set, then an incremental
+// restore of each incremental set, each in a folder of its own (sometimes registered in another
+// order: any order after the full one is allowed).
+bool restoreCa(const Server &s, const std::string &t, const Chain &chain, Rng &rng, const std::string &ctx) {
     auto ok = [&](const char *call, HRESULT code) { return classify(Api::Hr, call, code, {}, ctx) == Verdict::Ok; };
     std::u16string wt = u16(t);
+    const BackupSet &full = *chain[0];
     HCSBC hbc = nullptr;
     if (!ok("CertSrvRestorePrepareW", CertSrvRestorePrepareW(wt.c_str(), CSRESTORE_TYPE_FULL, &hbc))) return false;
     std::string dbPath = "C:\\Windows\\System32\\CertLog\\" + s.caName + ".edb";
-    std::u16string original = u16(set.database), restored = u16(dbPath), folder = u"C:\\Restore\\full";
+    std::u16string original = u16(full.database), restored = u16(dbPath), folder = u"C:\\Restore\\full";
     CSEDB_RSTMAPW map[1] = {{original.data(), restored.data()}};
     bool good = ok("CertSrvRestoreRegisterW",
-                   CertSrvRestoreRegisterW(hbc, nullptr, nullptr, map, 1, folder.c_str(), set.genLow, set.genHigh));
+                   CertSrvRestoreRegisterW(hbc, nullptr, nullptr, map, 1, folder.c_str(), full.genLow, full.genHigh));
     if (good) {
-        std::string logs = local(t, "C:\\Restore\\full");
-        std::error_code ec;
-        fs::remove_all(logs, ec);
-        fs::create_directories(logs);
-        good = copyFile(set.dbFile, local(t, dbPath.c_str()));
-        for (uint32_t g = set.genLow; good && g <= set.genHigh; ++g)
-            good = copyFile(set.dir + "/" + logName(g), logs + "/" + logName(g));
+        good = copyFile(full.dbFile, local(t, dbPath.c_str())) && copyLogs(t, full, "C:\\Restore\\full");
         if (!good) stats.bad("copying the files of " + ctx);
         if (good) good = ok("CertSrvRestoreRegisterComplete", CertSrvRestoreRegisterComplete(hbc, S_OK));
     }
     if (!ok("CertSrvRestoreEnd", CertSrvRestoreEnd(hbc))) good = false;
+    std::vector<size_t> order;
+    for (size_t i = 1; i < chain.size(); ++i) order.push_back(i);
+    if (order.size() > 1 && rng.chance(30)) {
+        std::shuffle(order.begin(), order.end(), rng.g);
+        stats.op("restore certsrv: incrementals registered out of order");
+    }
+    for (size_t i : order) {
+        if (!good) break;
+        const BackupSet &inc = *chain[i];
+        std::string where = "C:\\Restore\\inc" + std::to_string(i);
+        hbc = nullptr;
+        if (!ok("CertSrvRestorePrepareW (incremental)", CertSrvRestorePrepareW(wt.c_str(), 0, &hbc))) return false;
+        good = ok("CertSrvRestoreRegisterW (incremental)",
+                  CertSrvRestoreRegisterW(hbc, nullptr, nullptr, nullptr, 0, u16(where).c_str(), inc.genLow, inc.genHigh));
+        if (good) {
+            good = copyLogs(t, inc, where.c_str());
+            if (!good) stats.bad("copying the logs of " + inc.dir + " - " + ctx);
+            if (good) good = ok("CertSrvRestoreRegisterComplete (incremental)", CertSrvRestoreRegisterComplete(hbc, S_OK));
+        }
+        if (!ok("CertSrvRestoreEnd (incremental)", CertSrvRestoreEnd(hbc))) good = false;
+    }
     return good;
 }
 
@@ -111,13 +142,14 @@ bool restoreEse(const std::string &t, const BackupSet &set, bool wide, const std
 
 }  // namespace
 
-bool restoreOnto(Server &s, const BackupSet &set, Rng &rng) {
+bool restoreOnto(Server &s, const Chain &chain, Rng &rng) {
     const std::string &t = s.spare;
-    std::string ctx = set.dir + " -> " + t;
+    const BackupSet &set = *chain.back();  // the newest: what the spare must show
+    std::string ctx = chain[0]->dir + (chain.size() > 1 ? " + " + std::to_string(chain.size() - 1) + " incrementals" : "") + " -> " + t;
     bool wide = s.role == Role::Ca || rng.chance(50);  // Certadm has W forms only
     stats.op(std::string("restore ") + roleName(s.role) + " sessions: " + (wide ? "W" : "A") + " forms");
     bool restored = s.role == Role::Ntds ? restoreNtds(t, set, wide, ctx)
-                    : s.role == Role::Ca ? restoreCa(s, t, set, ctx)
+                    : s.role == Role::Ca ? restoreCa(s, t, chain, rng, ctx)
                                          : restoreEse(t, set, wide, ctx);
     if (!restored) return false;
     auto ok = [&](const char *call, HRESULT code) { return classify(Api::Hr, call, code, {}, ctx) == Verdict::Ok; };
@@ -126,7 +158,7 @@ bool restoreOnto(Server &s, const BackupSet &set, Rng &rng) {
     std::string got = contentDigest(t, &hr);
     bool same = ok("WbGetContentDigestA", hr) && got == set.digest;
     if (hr == S_OK && !same)
-        stats.bad("restored content differs: " + t + " shows " + got + ", the set's last log recorded " + set.digest + " - " + ctx);
+        stats.bad("restored content differs: " + t + " shows " + got + ", the newest set's last log recorded " + set.digest + " - " + ctx);
     if (!ok("WbStopServerA (restored)", WbStopServerA(t.c_str()))) same = false;
     return same;
 }
@@ -135,17 +167,19 @@ bool verifyOne(Server &s, bool block, Rng &rng) {
     std::unique_lock<std::mutex> spare(s.spareMutex, std::defer_lock);
     if (block) spare.lock();
     else if (!spare.try_lock()) return false;
-    std::shared_ptr<BackupSet> set;
+    Chain chain;
     {
         std::lock_guard<std::mutex> g(s.setsMutex);
         if (s.unverified.empty()) return false;
-        set = s.unverified.front();
+        chain = s.unverified.front();
         s.unverified.pop_front();
     }
-    bool ok = restoreOnto(s, *set, rng);
-    stats.op(std::string("restore ") + roleName(s.role) + (ok ? ": verified byte-exact" : ": FAILED"));
-    std::error_code ec;
-    if (ok) fs::remove_all(set->dir, ec);
+    bool ok = restoreOnto(s, chain, rng);
+    std::string kind = std::string("restore ") + roleName(s.role) + (chain.size() > 1 ? " full + incrementals" : "");
+    stats.op(kind + (ok ? ": verified byte-exact" : ": FAILED"));
+    if (ok && chain.size() > 1) stats.op("restore certsrv full + incrementals: incremental sets in them", chain.size() - 1);
+    if (!ok)
+        for (auto &set : chain) set->keep = true;  // for a look
     return ok;
 }
 

@@ -1,18 +1,23 @@
 // Stress (issue 7, item 3): N worker threads x M emulated servers running backups, restores and
-// early ends (each session through the A or the W exports, chosen at random where both exist:
-// Ds*, DsRestore*, Jet*; Certadm has W forms only) concurrently with a writer per server, plus a chaos thread that fires End, Close,
+// early ends concurrently with a writer per server, plus a chaos thread that fires End, Close,
 // Stop and Free at live handles of the other threads' sessions and at stale and made-up handles
-// and pointers, for a bounded time. Afterwards every server must pass its consistency check (a
-// full backup through its own API that completes, whose last log records the server's content,
-// a restart that keeps that content, a restore of it that shows it) and every backup that
-// completed must restore byte-exact (the restored server's WbGetContentDigestA equals the digest
-// the source's writer recorded in the backup's last log, WbReadLogDigestA).
+// and pointers, for a bounded time. Each session uses the A or the W exports, chosen at random
+// where both exist (Ds*, DsRestore*, Jet*; Certadm has W forms only). After a full backup of a
+// CA, incremental (LOGS_ONLY) backups sometimes follow; each that follows on from the newest
+// full set and its incrementals is restored with them (full, then the incrementals).
+//
+// Afterwards every server must pass its consistency check (a full backup through its own API that
+// completes, whose last log records the server's content, a restart that keeps that content, a
+// restore of it that shows it) and every backup that completed must restore byte-exact (the
+// restored server's WbGetContentDigestA equals the digest the source's writer recorded in the
+// last log of the newest set restored, WbReadLogDigestA).
 //
 // Every result is classified: success, a code documented for that call in that situation
-// (docs/CONTRACT-*.md: hrBackupInProgress when another thread holds the server's backup; 87 /
-// E_HANDLE / -520 / -801 / hrInvalidHandle once the chaos thread ended, stopped or closed the
-// session; 87 / E_HANDLE / -1003 for stale and made-up handles), or unexpected. Any unexpected
-// result fails the run (exit 1). docs/HARDENING.md "Stress" describes the run and its figures.
+// (docs/CONTRACT-*.md: hrBackupInProgress when another thread holds the server's backup;
+// hrMissingFullBackup for an incremental before any full backup was recorded; 87 / E_HANDLE /
+// -520 / -801 / hrInvalidHandle once the chaos thread ended, stopped or closed the session; 87 /
+// E_HANDLE / -1003 for stale and made-up handles), or unexpected. Any unexpected result fails the
+// run (exit 1). docs/HARDENING.md "Stress" describes the run and its figures.
 //
 //   stress [--seconds S] [--threads N] [--servers M] [--seed X] [--root DIR] [--keep]
 //          [--verify-seconds V] [--chaos-us U]
@@ -48,7 +53,11 @@ void workerLoop(Worker &w) {
         }
         if (pending > kUnverifiedCap) verifyOne(s, true, w.rng);
         else if (pending > 0 && w.rng.chance(15)) verifyOne(s, false, w.rng);
-        else backupOnce(w, s, false);
+        else if (s.role == Role::Ca && w.rng.chance(20)) incrementalOnce(w, s);
+        else if (backupOnce(w, s, false) == Outcome::Completed && s.role == Role::Ca && w.rng.chance(40)) {
+            // Incrementals right after a full backup: one to three, while they complete.
+            for (int n = 1 + w.rng.below(3); n > 0 && incrementalOnce(w, s) == Outcome::Completed; --n) {}
+        }
     }
 }
 
@@ -88,6 +97,17 @@ bool createServers() {
     return true;
 }
 
+// A new CA has no full backup: an incremental Prepare must say hrMissingFullBackup (and nothing
+// else: this runs before any other thread).
+void probeNoFullBackup(Server &s) {
+    HCSBC hbc = nullptr;
+    HRESULT hr = CertSrvBackupPrepareW(u16(s.name).c_str(), 0, CSBACKUP_TYPE_LOGS_ONLY, &hbc);
+    if (classify(Api::Hr, "CertSrvBackupPrepareW (LOGS_ONLY, new CA)", hr, {hrMissingFullBackup}, s.name) == Verdict::Ok) {
+        stats.bad("CertSrvBackupPrepareW (LOGS_ONLY) succeeded on a CA without a full backup - " + s.name);
+        CertSrvBackupEnd(hbc);
+    }
+}
+
 // The server's own consistency check, with nothing else running: a full backup through its API
 // that completes; the server's content equals what the backup's last log recorded; a restart
 // (recovery) keeps it; a restore of the backup onto the spare shows it.
@@ -117,9 +137,9 @@ bool consistencyCheck(Worker &w, Server &s) {
         std::lock_guard<std::mutex> spare(s.spareMutex);
         {
             std::lock_guard<std::mutex> g(s.setsMutex);
-            s.unverified.erase(std::remove(s.unverified.begin(), s.unverified.end(), set), s.unverified.end());
+            s.unverified.erase(std::remove(s.unverified.begin(), s.unverified.end(), Chain{set}), s.unverified.end());
         }
-        bool restored = restoreOnto(s, *set, w.rng);
+        bool restored = restoreOnto(s, {set}, w.rng);
         stats.op(std::string("restore ") + roleName(s.role) + (restored ? ": verified byte-exact" : ": FAILED"));
         ok = ok && restored;
     }
@@ -175,6 +195,8 @@ int main(int argc, char **argv) {
            opt.threads, opt.servers, opt.servers, rootDir.c_str());
     if (!createServers()) return 2;
     if (!mapShared()) return printf("stress: cannot map %s/stress.shared\n", rootDir.c_str()), 2;
+    for (auto &s : servers)
+        if (s->role == Role::Ca) probeNoFullBackup(*s);
     for (auto &s : servers) printf("  %s (%s), spare %s\n", s->name.c_str(), roleName(s->role), s->spare.c_str());
 
     auto start = Clock::now();
@@ -236,21 +258,22 @@ int main(int argc, char **argv) {
     for (auto &l : others) stats.bad("library stderr: " + l);
 
     // Figures.
-    uint64_t completed = 0, verified = 0;
+    uint64_t verifiedFull = 0, verifiedChains = 0;
     printf("\nstress: ran %.1f s, %" PRIu64 " API calls classified\n", ran, stats.calls.load());
     printf("operations done:\n");
     for (auto &[k, n] : stats.ops) {
-        printf("  %-58s %10" PRIu64 "\n", k.c_str(), n);
-        if (k.rfind("backup ", 0) == 0 && k.find(": completed") != std::string::npos) completed += n;
-        if (k.rfind("restore ", 0) == 0 && k.find("verified") != std::string::npos) verified += n;
+        printf("  %-66s %10" PRIu64 "\n", k.c_str(), n);
+        if (k.rfind("restore ", 0) == 0 && k.find(": verified") != std::string::npos)
+            (k.find("incrementals") != std::string::npos ? verifiedChains : verifiedFull) += n;
     }
     printf("results other than success, by call and code:\n");
     for (auto &[k, n] : stats.codes) printf("  %-70s %8" PRIu64 "\n", k.c_str(), n);
     printf("library stderr: %" PRIu64 " bogus-free reports (chaos made %" PRIu64 "), %" PRIu64 " other lines\n", notAllocated, bogus,
            otherLines);
     printf("consistency checks passed: %zu of %zu servers\n", consistent, servers.size());
-    printf("restores verified byte-exact: %" PRIu64 " of %" PRIu64 " completed backups (%zu not restored: time)\n", verified, completed,
-           left);
+    printf("restores verified byte-exact: %" PRIu64 " of %" PRIu64 " full sets, %" PRIu64 " of %" PRIu64
+           " full + incremental chains (%zu not restored: time)\n",
+           verifiedFull, stats.ops["restores queued: full sets"], verifiedChains, stats.ops["restores queued: full + incremental chains"], left);
     printf("unexpected: %" PRIu64 "\n", stats.unexpectedCount);
     for (auto &u : stats.unexpected) printf("  UNEXPECTED %s\n", u.c_str());
     bool pass = stats.unexpectedCount == 0 && consistent == servers.size();

@@ -126,7 +126,18 @@ struct BackupSet {
     std::vector<uint8_t> token;  // Ds: the expiry token
     uint32_t genLow = 0, genHigh = 0;
     std::string digest;          // WbReadLogDigestA of the last log
+    bool incremental = false;    // CertSrv LOGS_ONLY: logs only
+    uint32_t truncatedBefore = 0;  // SharedServer::truncatedThrough when its log list was taken
+    bool keep = false;           // a failed backup or restore: the folder stays for a look
+
+    ~BackupSet() {
+        std::error_code ec;
+        if (!keep) fs::remove_all(dir, ec);
+    }
 };
+
+// What one restore puts back: a full set, then (CertSrv) incremental sets in the order taken.
+using Chain = std::vector<std::shared_ptr<BackupSet>>;
 
 // What every thread (and process) of a run must see alike about one server: a page of a file
 // under the root that each process maps (MAP_SHARED), so lock-free atomics only.
@@ -136,6 +147,11 @@ struct SharedServer {
     // server's backups, not its session's): started and done. A -520 or -801 is explained when
     // one started after the session's `done` snapshot, taken before its Begin.
     std::atomic<uint64_t> stopsStarted, stopsDone;
+    // CertSrv: a full backup that truncated its logs was ended normally (the server recorded it,
+    // bkinfoFullPrev), so an incremental Prepare must not answer hrMissingFullBackup.
+    std::atomic<uint32_t> fullRecorded;
+    // The highest last generation of a backup that called TruncateLogs (set before the call).
+    std::atomic<uint32_t> truncatedThrough;
 };
 static_assert(std::atomic<uint64_t>::is_always_lock_free, "the shared page needs lock-free atomics");
 constexpr int kMaxServers = 60;
@@ -150,7 +166,9 @@ struct Server {
     std::mutex spareMutex;  // one restore onto the spare at a time
     SharedServer *sh = nullptr;  // its part of the shared page
     std::mutex setsMutex;
-    std::deque<std::shared_ptr<BackupSet>> unverified;
+    std::deque<Chain> unverified;  // completed, not restored yet
+    std::mutex chainMutex;
+    Chain chain;  // CertSrv: the newest full set + incrementals this process can extend
     std::atomic<int> setSeq{0};
 };
 
@@ -189,7 +207,7 @@ struct Worker {
 
 // --- backups (backup.cpp) --------------------------------------------------------------------------
 
-enum class Outcome { Completed, Busy, AbortedOnPurpose, Stolen, Failed };
+enum class Outcome { Completed, Busy, NoFullBackup, AbortedOnPurpose, Stolen, Failed };
 
 // A list call of a Ds or CertSrv backup, in A or W form: the entries of the multi-string it
 // returned, as ASCII strings, each with its type character in front.
@@ -213,13 +231,17 @@ extern const HrFamily kDs, kCs;
 
 // A full backup of s into a new set; on completion records its last log's digest and queues it.
 Outcome backupOnce(Worker &w, Server &s, bool final, std::shared_ptr<BackupSet> *out = nullptr);
+// CertSrv: an incremental (LOGS_ONLY) backup; on completion it joins the server's chain, which is
+// queued for a restore (full + incrementals).
+Outcome incrementalOnce(Worker &w, Server &s);
 
 // --- restores (restore.cpp) ------------------------------------------------------------------------
 
-// Restores a set onto the server's spare (stopped), starts it, compares its content with the
-// set's recorded digest, stops it again. The caller holds s.spareMutex.
-bool restoreOnto(Server &s, const BackupSet &set, Rng &rng);  // A or W forms, as rng says
-// Restores the oldest unverified set of s (block: wait for the spare); true if one was verified.
+// Restores a chain onto the server's spare (stopped), starts it, compares its content with the
+// digest its newest set recorded, stops it again; A or W forms, as rng says. The caller holds
+// s.spareMutex.
+bool restoreOnto(Server &s, const Chain &chain, Rng &rng);
+// Restores the oldest unverified chain of s (block: wait for the spare); true if one was verified.
 bool verifyOne(Server &s, bool block, Rng &rng);
 
 // --- the chaos thread (chaos.cpp) ------------------------------------------------------------------
