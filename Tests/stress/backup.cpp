@@ -215,9 +215,10 @@ Outcome backupHr(Server &s, Rng &rng, bool final, bool incremental, const std::s
         return st == Step::Go;
     };
     auto fail = [&](const std::string &what) {
-        stats.bad(std::string(F.prefix) + what + " - " + ctx);
+        stats.bad(what + " - " + ctx);
         failed = true;
     };
+    const std::string api = F.prefix;  // "Ds" or "CertSrv", for messages
     auto endNow = [&]() {
         HRESULT r = F.end(h);
         endedByUs = true;
@@ -230,7 +231,7 @@ Outcome backupHr(Server &s, Rng &rng, bool final, bool incremental, const std::s
         out->clear();
         for (auto &entry : entries) {
             if (entry.size() < 2 || entry[0] != type) {
-                fail(call + form + ": an entry without its type character: " + entry);
+                fail(api + call + form + ": an entry without its type character: " + entry);
                 return false;
             }
             out->push_back(entry.substr(1));
@@ -250,11 +251,11 @@ Outcome backupHr(Server &s, Rng &rng, bool final, bool incremental, const std::s
             if (!handle(step("BackupRead", r))) return false;
             if (got == 0) {
                 if (s.role == Role::Ca) break;  // CertSrv: S_OK with 0 bytes at the end
-                fail("BackupRead: S_OK with 0 bytes");
+                fail(api + "BackupRead: S_OK with 0 bytes");
                 return false;
             }
             if (got > kChunk) {
-                fail("BackupRead: more bytes than the buffer");
+                fail(api + "BackupRead: more bytes than the buffer");
                 return false;
             }
             out->insert(out->end(), buf.begin(), buf.begin() + got);
@@ -266,7 +267,7 @@ Outcome backupHr(Server &s, Rng &rng, bool final, bool incremental, const std::s
         }
         if (!handle(step("BackupClose", F.close(h)))) return false;
         if (static_cast<LONGLONG>(out->size()) != size) {
-            fail("BackupOpenFile" + form + " size " + std::to_string(size) + " but " + std::to_string(out->size()) +
+            fail(api + "BackupOpenFile" + form + " size " + std::to_string(size) + " but " + std::to_string(out->size()) +
                  " bytes read: " + name);
             return false;
         }
@@ -277,7 +278,7 @@ Outcome backupHr(Server &s, Rng &rng, bool final, bool incremental, const std::s
         std::vector<std::string> dbs;
         if (!list("BackupGetDatabaseNames", F.getDatabaseNames, kBftDatabase, &dbs)) return false;
         if (dbs.size() != 1) {
-            fail("BackupGetDatabaseNames" + form + ": " + std::to_string(dbs.size()) + " entries");
+            fail(api + "BackupGetDatabaseNames" + form + ": " + std::to_string(dbs.size()) + " entries");
             return false;
         }
         set->database = dbs[0];
@@ -299,7 +300,7 @@ Outcome backupHr(Server &s, Rng &rng, bool final, bool incremental, const std::s
         std::vector<std::string> dbs;
         HRESULT r = F.getDatabaseNames(h, wide, &dbs);
         if (r == S_OK) {
-            fail("BackupGetDatabaseNames" + form + " succeeded on an incremental backup");
+            fail(api + "BackupGetDatabaseNames" + form + " succeeded on an incremental backup");
             return false;
         }
         if (r != hrInvalidBackupSequence) return handle(step("BackupGetDatabaseNames" + form, r));
@@ -311,11 +312,11 @@ Outcome backupHr(Server &s, Rng &rng, bool final, bool incremental, const std::s
     auto logPhase = [&]() {
         std::vector<std::string> logs;
         if (!list("BackupGetBackupLogs", F.getBackupLogs, kBftLog, &logs)) return;
-        if (logs.empty()) return fail("BackupGetBackupLogs" + form + ": an empty list");
+        if (logs.empty()) return fail(api + "BackupGetBackupLogs" + form + ": an empty list");
         set->genLow = generationOf(logs.front());
         set->genHigh = generationOf(logs.back());
         if (set->genLow == 0 || set->genHigh < set->genLow || set->genHigh - set->genLow + 1 != logs.size())
-            return fail("BackupGetBackupLogs" + form + ": an odd list");
+            return fail(api + "BackupGetBackupLogs" + form + ": an odd list");
         // The logs on disk are fixed now (this backup holds the server): how far earlier backups truncated.
         set->truncatedBefore = s.sh->truncatedThrough.load();
         for (size_t i = 0; i < logs.size(); ++i) {
@@ -535,7 +536,9 @@ Outcome backupJet(Worker &w, Server &s, bool final, const std::shared_ptr<Backup
 // A new set folder of s.
 std::shared_ptr<BackupSet> newSet(Server &s) {
     auto made = std::make_shared<BackupSet>();
-    made->dir = rootDir + "/sets/" + s.name + "/" + std::to_string(s.setSeq.fetch_add(1));
+    // Under the root all processes share: the process's number in the name (none when alone).
+    std::string seq = std::to_string(s.setSeq.fetch_add(1));
+    made->dir = rootDir + "/sets/" + s.name + "/" + (opt.child >= 0 ? "p" + std::to_string(opt.child) + "-" + seq : seq);
     fs::create_directories(made->dir);
     return made;
 }

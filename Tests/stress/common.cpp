@@ -15,6 +15,9 @@ namespace stress {
 
 Options opt;
 
+int processIndex() { return opt.child < 0 ? 0 : opt.child; }
+uint64_t processSeed() { return opt.seed + uint64_t(processIndex()) * 0x9E3779B97F4A7C15ull; }
+
 Stats stats;
 
 std::string hex(uint64_t v) {

@@ -42,9 +42,16 @@ struct Options {
     bool keep = false;
     double verifySeconds = -1;  // the final restores' budget; default max(30, seconds)
     int chaosMicros = 1500;     // mean pause of the chaos thread between actions
+    int processes = 1;          // > 1: that many child processes run the mix (processes.cpp)
+    int child = -1;             // in a child: its number (internal: --child K)
+    bool probe = false;         // the child that probes held servers (internal: --probe)
 };
 
 extern Options opt;
+
+// This process's number (0 unless it is child K of --processes), and its seed: --seed mixed with it.
+int processIndex();
+uint64_t processSeed();
 // --- figures -------------------------------------------------------------------------------------
 
 struct Stats {
@@ -59,9 +66,9 @@ struct Stats {
         std::lock_guard<std::mutex> g(m);
         ops[kind] += n;
     }
-    void code(const std::string &key) {
+    void code(const std::string &key, uint64_t n = 1) {
         std::lock_guard<std::mutex> g(m);
-        ++codes[key];
+        codes[key] += n;
     }
     void bad(const std::string &what) {
         std::lock_guard<std::mutex> g(m);
@@ -243,6 +250,25 @@ Outcome incrementalOnce(Worker &w, Server &s);
 bool restoreOnto(Server &s, const Chain &chain, Rng &rng);
 // Restores the oldest unverified chain of s (block: wait for the spare); true if one was verified.
 bool verifyOne(Server &s, bool block, Rng &rng);
+
+// --- processes (processes.cpp) ---------------------------------------------------------------------
+
+// The spare of a server that process k restores onto (k 0: "<name>-R"; k > 0: "<name>-R<k>").
+std::string spareName(const std::string &server, int k);
+
+// The parent of --processes P: starts P copies of this program (fork and exec, each a fresh
+// process with the same options plus --root, --seed and --child K), waits for all of them, and
+// adds each one's figures to this process's (a missing file, or an exit other than 0 or 1, is
+// unexpected). Returns the longest child's running time.
+double runChildren(int argc, char **argv);
+
+// In child K: its figures into <root>/figures-K.txt for the parent.
+bool writeFigures(double ran, size_t left);
+
+// The probe child (--probe), started while the parent holds a backup of every server: Prepare
+// (Ds A and W, CertSrv full and LOGS_ONLY) and JetBeginExternalBackupInstance must answer
+// hrBackupInProgress / -505. False if any did not.
+bool probeHeldServers();
 
 // --- the chaos thread (chaos.cpp) ------------------------------------------------------------------
 
