@@ -151,7 +151,7 @@ std::vector<Held> holdAll() {
         } else {
             JET_INSTANCE inst = 0;
             std::string system = local(s->name, "C:\\ESE");
-            if (classify(Api::Jet, "JetCreateInstanceA (parent)", JetCreateInstanceA(&inst, "parent"), {}, ctx) != Verdict::Ok) continue;
+            if (classify(Api::Jet, "JetCreateInstanceA (parent)", JetCreateInstanceA(&inst, ("parent" + std::to_string(s->id)).c_str()), {}, ctx) != Verdict::Ok) continue;
             h.inst = inst;
             if (classify(Api::Jet, "JetSetSystemParameterA (parent)", JetSetSystemParameterA(&inst, 0, JET_paramSystemPath, 0, system.c_str()),
                          {}, ctx) == Verdict::Ok &&
@@ -209,7 +209,7 @@ bool probeHeldServers() {
         } else {
             JET_INSTANCE inst = 0;
             std::string system = local(n, "C:\\ESE");
-            if (classify(Api::Jet, "probe JetCreateInstanceW", JetCreateInstanceW(&inst, u"probe"), {}, n) != Verdict::Ok ||
+            if (classify(Api::Jet, "probe JetCreateInstanceW", JetCreateInstanceW(&inst, u16("probe" + std::to_string(s->id)).c_str()), {}, n) != Verdict::Ok ||
                 classify(Api::Jet, "probe JetSetSystemParameterW",
                          JetSetSystemParameterW(&inst, 0, JET_paramSystemPath, 0, u16(system).c_str()), {}, n) != Verdict::Ok ||
                 classify(Api::Jet, "probe JetInit", JetInit(&inst), {}, n) != Verdict::Ok) {
