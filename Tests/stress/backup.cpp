@@ -41,7 +41,7 @@ const char *planName(Plan p) {
 }
 
 void countOutcome(const std::string &kind, Outcome o) {
-    static const char *names[] = {"completed", "busy (another thread's backup)", "no full backup recorded yet",
+    static const char *names[] = {"completed", "busy (another session holds the server)", "no full backup recorded yet",
                                   "aborted on purpose", "stolen by chaos", "failed (unexpected)"};
     stats.op("backup " + kind + ": " + names[static_cast<int>(o)]);
 }

@@ -188,10 +188,10 @@ std::deque<std::pair<Role, void *>> retired;
 std::deque<JET_INSTANCE> staleInstances;
 std::atomic<bool> running{true};
 
-bool mapShared() {
+bool mapShared(bool fresh) {
     std::string path = rootDir + "/stress.shared";
     size_t size = sizeof(SharedServer) * kMaxServers;
-    int fd = open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+    int fd = open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC | (fresh ? O_TRUNC : 0), 0644);
     if (fd < 0) return false;
     void *p = ftruncate(fd, off_t(size)) == 0 ? mmap(nullptr, size, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0) : MAP_FAILED;
     close(fd);

@@ -105,7 +105,7 @@ bool setUpServers(bool create) {
         }
         servers.push_back(std::move(s));
     }
-    return mapShared();
+    return mapShared(create);
 }
 
 // A new CA has no full backup: an incremental Prepare must say hrMissingFullBackup (and nothing

@@ -52,6 +52,7 @@ extern Options opt;
 // This process's number (0 unless it is child K of --processes), and its seed: --seed mixed with it.
 int processIndex();
 uint64_t processSeed();
+
 // --- figures -------------------------------------------------------------------------------------
 
 struct Stats {
@@ -146,7 +147,7 @@ struct BackupSet {
 // What one restore puts back: a full set, then (CertSrv) incremental sets in the order taken.
 using Chain = std::vector<std::shared_ptr<BackupSet>>;
 
-// What every thread (and process) of a run must see alike about one server: a page of a file
+// What every thread (and process) of a run must see alike about one server: its slot in a file
 // under the root that each process maps (MAP_SHARED), so lock-free atomics only.
 struct SharedServer {
     // Jet actions aimed at this server's backups that may end or stop the backup running now,
@@ -160,11 +161,13 @@ struct SharedServer {
     // The highest last generation of a backup that called TruncateLogs (set before the call).
     std::atomic<uint32_t> truncatedThrough;
 };
-static_assert(std::atomic<uint64_t>::is_always_lock_free, "the shared page needs lock-free atomics");
+static_assert(std::atomic<uint64_t>::is_always_lock_free && std::atomic<uint32_t>::is_always_lock_free,
+              "the shared file needs lock-free atomics");
 constexpr int kMaxServers = 60;
 
-// Maps <root>/stress.shared (made zero-filled if new); false on failure.
-bool mapShared();
+// Maps <root>/stress.shared, zero-filled first if `fresh` (the process that made the servers);
+// false on failure.
+bool mapShared(bool fresh);
 
 struct Server {
     int id = 0;
