@@ -56,35 +56,27 @@ enum class Step { Go, Stolen, Failed };
 
 // The list calls in A or W form: the entries of the returned multi-string, as ASCII strings, each
 // with its type character in front. The buffer is freed here.
-HRESULT dsNames(void *h, bool wide, std::vector<std::string> *out) {
+template <class ListA, class ListW>
+HRESULT dsList(void *h, bool wide, ListA listA, ListW listW, std::vector<std::string> *out) {
     DWORD cb = 0;
     if (wide) {
         WCHAR *l = nullptr;
-        HRESULT hr = DsBackupGetDatabaseNamesW(h, &l, &cb);
+        HRESULT hr = listW(h, &l, &cb);
         if (hr == S_OK) *out = splitW8(l, cb);
         DsBackupFree(l);
         return hr;
     }
     char *l = nullptr;
-    HRESULT hr = DsBackupGetDatabaseNamesA(h, &l, &cb);
+    HRESULT hr = listA(h, &l, &cb);
     if (hr == S_OK) *out = splitA(l, cb);
     DsBackupFree(l);
     return hr;
 }
+HRESULT dsNames(void *h, bool wide, std::vector<std::string> *out) {
+    return dsList(h, wide, DsBackupGetDatabaseNamesA, DsBackupGetDatabaseNamesW, out);
+}
 HRESULT dsLogs(void *h, bool wide, std::vector<std::string> *out) {
-    DWORD cb = 0;
-    if (wide) {
-        WCHAR *l = nullptr;
-        HRESULT hr = DsBackupGetBackupLogsW(h, &l, &cb);
-        if (hr == S_OK) *out = splitW8(l, cb);
-        DsBackupFree(l);
-        return hr;
-    }
-    char *l = nullptr;
-    HRESULT hr = DsBackupGetBackupLogsA(h, &l, &cb);
-    if (hr == S_OK) *out = splitA(l, cb);
-    DsBackupFree(l);
-    return hr;
+    return dsList(h, wide, DsBackupGetBackupLogsA, DsBackupGetBackupLogsW, out);
 }
 HRESULT dsOpen(void *h, bool wide, const std::string &name, DWORD hint, LONGLONG *size) {
     LARGE_INTEGER li;
