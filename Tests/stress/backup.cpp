@@ -91,22 +91,17 @@ HRESULT dsTruncate(void *h) { return DsBackupTruncateLogs(h); }
 HRESULT dsEnd(void *h) { return DsBackupEnd(h); }
 
 // Certadm has W forms only.
-HRESULT csNames(void *h, bool, std::vector<std::string> *out) {
+template <class ListW>
+HRESULT csList(void *h, ListW listW, std::vector<std::string> *out) {
     WCHAR *l = nullptr;
     DWORD cb = 0;
-    HRESULT hr = CertSrvBackupGetDatabaseNamesW(h, &l, &cb);
+    HRESULT hr = listW(h, &l, &cb);
     if (hr == S_OK) *out = splitW8(l, cb);
     CertSrvBackupFree(l);
     return hr;
 }
-HRESULT csLogs(void *h, bool, std::vector<std::string> *out) {
-    WCHAR *l = nullptr;
-    DWORD cb = 0;
-    HRESULT hr = CertSrvBackupGetBackupLogsW(h, &l, &cb);
-    if (hr == S_OK) *out = splitW8(l, cb);
-    CertSrvBackupFree(l);
-    return hr;
-}
+HRESULT csNames(void *h, bool, std::vector<std::string> *out) { return csList(h, CertSrvBackupGetDatabaseNamesW, out); }
+HRESULT csLogs(void *h, bool, std::vector<std::string> *out) { return csList(h, CertSrvBackupGetBackupLogsW, out); }
 HRESULT csOpen(void *h, bool, const std::string &name, DWORD hint, LONGLONG *size) {
     LARGE_INTEGER li;
     li.QuadPart = -1;
